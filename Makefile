@@ -1,0 +1,45 @@
+# LineageLens. Two commands matter: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV   ?= .venv
+PORT   ?= 5000
+BIN    := $(VENV)/bin
+
+.PHONY: run test install lint typecheck pytest services-start services-stop bench clean
+
+# A fresh virtualenv with the package (editable) and the test tools; redone when setup.cfg changes.
+$(BIN)/.installed: setup.cfg setup.py pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+install: $(BIN)/.installed
+
+## Start the receiver on the embedded default (SQLite + SQL graph store) at http://127.0.0.1:$(PORT).
+run: install
+	$(BIN)/lineagelens serve --host 127.0.0.1 --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check receiver plugins integrations tests bench
+	scripts/typecheck.sh
+
+## Install, start real PostgreSQL and Neo4j on localhost, run lint and the whole suite, stop them.
+test: install
+	PYTHON=$(abspath $(BIN)/python) scripts/test.sh
+
+pytest: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+services-start:
+	scripts/postgres.sh start
+	PYTHON=$(abspath $(BIN)/python) scripts/neo4j.sh start
+
+services-stop:
+	-scripts/neo4j.sh stop
+	-scripts/postgres.sh stop
+
+bench: install
+	PYTHON=$(abspath $(BIN)/python) scripts/bench.sh
+
+clean:
+	rm -rf $(VENV) build *.egg-info lineagelens.db*

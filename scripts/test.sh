@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite against every backend: starts PostgreSQL and Neo4j on localhost (unless already
+# running), runs lint and pytest, and stops what it started. A backend that cannot start fails the run.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PYTHON="${PYTHON:-.venv/bin/python}"
+export PYTHON
+
+started=()
+cleanup() {
+  for svc in "${started[@]}"; do scripts/"$svc".sh stop || true; done
+}
+trap cleanup EXIT
+
+for svc in postgres neo4j; do
+  if ! scripts/"$svc".sh status >/dev/null 2>&1; then
+    started+=("$svc")
+  fi
+done
+export LINEAGELENS_TEST_POSTGRES_URL="$(scripts/postgres.sh start | tail -n 1)"
+export LINEAGELENS_TEST_NEO4J_URL="$(scripts/neo4j.sh start | tail -n 1)"
+echo "PostgreSQL: $LINEAGELENS_TEST_POSTGRES_URL"
+echo "Neo4j:      $LINEAGELENS_TEST_NEO4J_URL"
+
+.venv/bin/ruff check receiver plugins integrations tests bench
+scripts/typecheck.sh
+"$PYTHON" -m pytest -p no:cacheprovider ${PYTEST_ARGS:-}
