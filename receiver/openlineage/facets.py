@@ -1,0 +1,114 @@
+"""Validation of *standard* facets against the OpenLineage facet JSON Schemas shipped in ``spec/``.
+
+Each schema file declares one facet key (``ownership``, ``outputStatistics`` ...) for one place in an
+event (run, job, dataset, input dataset, output dataset). A facet key no schema declares for that place is a
+custom facet and is kept as it is. ``$ref``s resolve offline against the packaged core spec.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import json
+import logging
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+from referencing import Registry, Resource
+
+log = logging.getLogger(__name__)
+
+# The base-facet fields every facet should carry; producers omit them often enough that a missing one
+# is not worth dropping the facet's content for.
+_BASE_FIELDS = {"_producer", "_schemaURL"}
+
+
+class FacetPlace(enum.StrEnum):
+    RUN = "RunFacet"
+    JOB = "JobFacet"
+    DATASET = "DatasetFacet"
+    INPUT = "InputDatasetFacet"
+    OUTPUT = "OutputDatasetFacet"
+
+
+def _spec_files() -> Iterator[dict[str, Any]]:
+    root = resources.files("lineagelens.receiver.openlineage").joinpath("spec")
+    yield json.loads(root.joinpath("OpenLineage.json").read_text(encoding="utf-8"))
+    for entry in sorted(root.joinpath("facets").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            yield json.loads(entry.read_text(encoding="utf-8"))
+
+
+def _places_of(schema: dict[str, Any], key: str) -> list[FacetPlace]:
+    """Where facet ``key`` of a schema applies: from the base facet each of its definitions extends, else
+    from the definition's name (``...InputDatasetFacet``, ``...RunFacet`` ...)."""
+    prop = schema["properties"][key]
+    refs = [prop["$ref"]] if "$ref" in prop else [p["$ref"] for p in prop.get("anyOf", prop.get("oneOf", []))]
+    return [_place_of_definition(ref.rsplit("/", 1)[-1], schema["$defs"]) for ref in refs]
+
+
+def _place_of_definition(def_name: str, defs: dict[str, Any]) -> FacetPlace:
+    for part in defs[def_name].get("allOf", []):
+        base = part.get("$ref", "").rsplit("/", 1)[-1]
+        if base in FacetPlace._value2member_map_:
+            return FacetPlace(base)
+    for place in (FacetPlace.INPUT, FacetPlace.OUTPUT, FacetPlace.DATASET, FacetPlace.JOB, FacetPlace.RUN):
+        if def_name.endswith(place.value):
+            return place
+    raise ValueError(f"cannot tell where facet definition {def_name} applies")
+
+
+@functools.cache
+def _validators() -> dict[tuple[FacetPlace, str], Draft202012Validator]:
+    schemas = list(_spec_files())
+    registry: Registry = Registry().with_resources(
+        (schema["$id"], Resource.from_contents(schema)) for schema in schemas
+    )
+    found: dict[tuple[FacetPlace, str], Draft202012Validator] = {}
+    for schema in schemas[1:]:
+        validator = Draft202012Validator(schema, registry=registry)
+        for key in schema.get("properties", {}):
+            for place in _places_of(schema, key):
+                found[(place, key)] = validator
+    return found
+
+
+def standard_facet_keys(place: FacetPlace) -> set[str]:
+    return {key for (p, key) in _validators() if p is place}
+
+
+def _message(error: ValidationError) -> str:
+    where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in list(error.path)[1:])
+    return f"{where.lstrip('.') or '(facet)'}: {error.message}" if where else error.message
+
+
+def _relevant(error: ValidationError) -> bool:
+    if error.validator == "required":
+        missing = {m for m in _BASE_FIELDS if f"'{m}'" in error.message}
+        return not missing
+    return True
+
+
+def check_facet(place: FacetPlace, key: str, value: Any) -> str | None:
+    """Return why a standard facet breaks its schema, or None when it is valid or not a standard facet."""
+    if not isinstance(value, dict):
+        return "a facet must be a JSON object"
+    validator = _validators().get((place, key))
+    if validator is None:
+        return None
+    try:
+        errors = [e for e in validator.iter_errors({key: value}) if _relevant(e)]
+    except RecursionError:
+        return "facet is nested too deeply to validate"
+    if not errors:
+        return None
+    errors.sort(key=lambda e: list(e.path))
+    return "; ".join(_message(e) for e in errors[:5])
+
+
+def warm() -> None:
+    """Compile every facet validator now rather than on the first event."""
+    _validators()

@@ -1,0 +1,94 @@
+"""The parsed form of an OpenLineage event: what projection and storage work from.
+
+The raw JSON stays the source of truth (it is what the event log keeps); this model only names the parts
+LineageLens reads, with the standard facets that broke their schema already left out.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+Facets = dict[str, Any]
+
+
+class EventKind(enum.StrEnum):
+    RUN = "run"
+    DATASET = "dataset"
+    JOB = "job"
+
+
+class RunState(enum.StrEnum):
+    """Run states in the order a run moves through them; the three terminal states rank equal."""
+
+    OTHER = "OTHER"
+    START = "START"
+    RUNNING = "RUNNING"
+    COMPLETE = "COMPLETE"
+    FAIL = "FAIL"
+    ABORT = "ABORT"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+    @property
+    def terminal(self) -> bool:
+        return self.rank == 3
+
+
+_RANK = {
+    RunState.OTHER: 0,
+    RunState.START: 1,
+    RunState.RUNNING: 2,
+    RunState.COMPLETE: 3,
+    RunState.FAIL: 3,
+    RunState.ABORT: 3,
+}
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """A dataset as an event names it, with its facets (dataset, input and output facets kept apart)."""
+
+    namespace: str
+    name: str
+    facets: Facets = field(default_factory=dict)
+    input_facets: Facets = field(default_factory=dict)
+    output_facets: Facets = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FacetWarning:
+    """A standard facet that broke its schema: accepted, but left out of the projection."""
+
+    path: str
+    facet: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"path": self.path, "facet": self.facet, "message": self.message}
+
+
+@dataclass(frozen=True)
+class ParsedEvent:
+    kind: EventKind
+    event_time: datetime
+    producer: str
+    schema_url: str
+    event_type: RunState | None = None
+    run_id: str | None = None
+    run_facets: Facets = field(default_factory=dict)
+    job_namespace: str | None = None
+    job_name: str | None = None
+    job_facets: Facets = field(default_factory=dict)
+    inputs: tuple[DatasetRef, ...] = ()
+    outputs: tuple[DatasetRef, ...] = ()
+    dataset: DatasetRef | None = None
+    warnings: tuple[FacetWarning, ...] = ()
+
+    @property
+    def has_job(self) -> bool:
+        return self.job_namespace is not None and self.job_name is not None

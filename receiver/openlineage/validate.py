@@ -1,0 +1,225 @@
+"""Parse and validate one OpenLineage event (spec 2-0-2).
+
+Core structure is checked with marshmallow; a broken core (no runId, a runId that is not a UUID, a job or
+dataset without a name, wrong types) raises :class:`InvalidEvent` naming the JSON paths. Standard facets are
+checked against their JSON Schemas: a broken one is dropped from the parsed event and reported as a warning,
+or raises in strict mode. Unknown fields and custom facets are kept (in the raw event). The kind of event is
+told by its structure, never by ``schemaURL``, and no URL is ever fetched.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
+
+from lineagelens.receiver.errors import InvalidEvent
+from lineagelens.receiver.openlineage.facets import FacetPlace, check_facet
+from lineagelens.receiver.openlineage.model import (
+    DatasetRef,
+    EventKind,
+    FacetWarning,
+    ParsedEvent,
+    RunState,
+)
+
+log = logging.getLogger(__name__)
+
+_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$")
+
+
+class EventTime(fields.Field):
+    """RFC 3339 date-time; a missing offset is read as UTC (producers send that)."""
+
+    default_error_messages = {"invalid": "Not an RFC 3339 date-time."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> datetime:
+        if not isinstance(value, str) or not _RFC3339.match(value):
+            raise self.make_error("invalid")
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise self.make_error("invalid") from exc
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class RunId(fields.String):
+    default_error_messages = {"invalid_uuid": "Not a UUID."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
+                     **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return str(uuid.UUID(text))
+        except ValueError as exc:
+            raise self.make_error("invalid_uuid") from exc
+
+
+_NON_EMPTY = validate.Length(min=1)
+
+
+class _Open(Schema):
+    class Meta:
+        unknown = INCLUDE
+
+
+class FacetsField(fields.Dict):
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(keys=fields.String(), values=fields.Raw(allow_none=True), **kwargs)
+
+
+class RunSchema(_Open):
+    runId = RunId(required=True)
+    facets = FacetsField()
+
+
+class JobSchema(_Open):
+    namespace = fields.String(required=True, validate=_NON_EMPTY)
+    name = fields.String(required=True, validate=_NON_EMPTY)
+    facets = FacetsField()
+
+
+class DatasetSchema(_Open):
+    namespace = fields.String(required=True, validate=_NON_EMPTY)
+    name = fields.String(required=True, validate=_NON_EMPTY)
+    facets = FacetsField()
+
+
+class InputSchema(DatasetSchema):
+    inputFacets = FacetsField()
+
+
+class OutputSchema(DatasetSchema):
+    outputFacets = FacetsField()
+
+
+class BaseEventSchema(_Open):
+    eventTime = EventTime(required=True)
+    producer = fields.String(required=True, validate=_NON_EMPTY)
+    schemaURL = fields.String(required=True, validate=_NON_EMPTY)
+
+
+class RunEventSchema(BaseEventSchema):
+    eventType = fields.String(validate=validate.OneOf([s.value for s in RunState]), allow_none=True)
+    run = fields.Nested(RunSchema, required=True)
+    job = fields.Nested(JobSchema, required=True)
+    inputs = fields.List(fields.Nested(InputSchema), allow_none=True)
+    outputs = fields.List(fields.Nested(OutputSchema), allow_none=True)
+
+
+class DatasetEventSchema(BaseEventSchema):
+    dataset = fields.Nested(DatasetSchema, required=True)
+
+
+class JobEventSchema(BaseEventSchema):
+    job = fields.Nested(JobSchema, required=True)
+    inputs = fields.List(fields.Nested(InputSchema), allow_none=True)
+    outputs = fields.List(fields.Nested(OutputSchema), allow_none=True)
+
+
+_SCHEMAS: dict[EventKind, Schema] = {
+    EventKind.RUN: RunEventSchema(),
+    EventKind.DATASET: DatasetEventSchema(),
+    EventKind.JOB: JobEventSchema(),
+}
+
+
+def classify(raw: Mapping[str, Any]) -> EventKind:
+    """RunEvent has a run (or an eventType); DatasetEvent a dataset; JobEvent only a job."""
+    if "run" in raw or "eventType" in raw:
+        return EventKind.RUN
+    if "dataset" in raw and "job" not in raw:
+        return EventKind.DATASET
+    if "job" in raw:
+        return EventKind.JOB
+    return EventKind.RUN  # reports the missing run and job
+
+
+def _flatten(messages: Any, path: str = "$") -> list[dict[str, str]]:
+    """marshmallow's nested error dict -> ``[{"path": "$.run.runId", "message": ...}]``."""
+    if isinstance(messages, dict):
+        out: list[dict[str, str]] = []
+        for key, value in messages.items():
+            step = f"[{key}]" if isinstance(key, int) else ("" if key == "_schema" else f".{key}")
+            out.extend(_flatten(value, path + step))
+        return out
+    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
+        return [{"path": path, "message": " ".join(messages)}]
+    if isinstance(messages, list):
+        return [e for m in messages for e in _flatten(m, path)]
+    return [{"path": path, "message": str(messages)}]
+
+
+class _FacetFilter:
+    """Checks the facets of one event, keeping the valid ones and collecting warnings."""
+
+    def __init__(self) -> None:
+        self.warnings: list[FacetWarning] = []
+
+    def keep(self, facets: Mapping[str, Any] | None, place: FacetPlace, path: str) -> dict[str, Any]:
+        kept: dict[str, Any] = {}
+        for key, value in (facets or {}).items():
+            problem = check_facet(place, key, value)
+            if problem is None:
+                kept[key] = value
+            else:
+                self.warnings.append(FacetWarning(path=f"{path}.{key}", facet=key, message=problem))
+        return kept
+
+    def dataset(self, data: Mapping[str, Any], path: str) -> DatasetRef:
+        return DatasetRef(
+            namespace=data["namespace"],
+            name=data["name"],
+            facets=self.keep(data.get("facets"), FacetPlace.DATASET, f"{path}.facets"),
+            input_facets=self.keep(data.get("inputFacets"), FacetPlace.INPUT, f"{path}.inputFacets"),
+            output_facets=self.keep(data.get("outputFacets"), FacetPlace.OUTPUT, f"{path}.outputFacets"),
+        )
+
+
+def parse_event(raw: Any, *, strict_facets: bool = False) -> ParsedEvent:
+    """Validate ``raw`` (decoded JSON) and return the parsed event.
+
+    Raises :class:`InvalidEvent` (422) with the failing JSON paths when the core structure is broken, or
+    when ``strict_facets`` is set and a standard facet breaks its schema.
+    """
+    if not isinstance(raw, dict):
+        raise InvalidEvent("an OpenLineage event must be a JSON object",
+                           [{"path": "$", "message": f"got {type(raw).__name__}"}])
+    kind = classify(raw)
+    try:
+        data = _SCHEMAS[kind].load(raw)
+    except ValidationError as exc:
+        raise InvalidEvent(f"invalid OpenLineage {kind.value} event", _flatten(exc.messages)) from exc
+    except RecursionError as exc:
+        raise InvalidEvent("event is nested too deeply", [{"path": "$", "message": "too deep"}]) from exc
+
+    facets = _FacetFilter()
+    run = data.get("run") or {}
+    job = data.get("job") or {}
+    event_type = data.get("eventType")
+    parsed = ParsedEvent(
+        kind=kind,
+        event_time=data["eventTime"],
+        producer=data["producer"],
+        schema_url=data["schemaURL"],
+        event_type=RunState(event_type) if event_type else None,
+        run_id=run.get("runId"),
+        run_facets=facets.keep(run.get("facets"), FacetPlace.RUN, "$.run.facets"),
+        job_namespace=job.get("namespace"),
+        job_name=job.get("name"),
+        job_facets=facets.keep(job.get("facets"), FacetPlace.JOB, "$.job.facets"),
+        inputs=tuple(facets.dataset(d, f"$.inputs[{i}]") for i, d in enumerate(data.get("inputs") or [])),
+        outputs=tuple(facets.dataset(d, f"$.outputs[{i}]") for i, d in enumerate(data.get("outputs") or [])),
+        dataset=facets.dataset(data["dataset"], "$.dataset") if kind is EventKind.DATASET else None,
+        warnings=tuple(facets.warnings),
+    )
+    if strict_facets and parsed.warnings:
+        raise InvalidEvent("standard facets break their schema",
+                           [{"path": w.path, "message": w.message} for w in parsed.warnings])
+    return parsed
