@@ -1,0 +1,252 @@
+"""Turn a batch of parsed events into state records and graph writes. Pure: no I/O.
+
+Dataset identity: a dataset's ``symlinks`` name aliases of the same node. ``Aliases`` maps an alias
+``(namespace, name)`` to its canonical identity; the canonical one is whichever identifier of the group
+is already canonical, else the name the producer used as primary. A newly learned alias that already had
+a node of its own is folded into the canonical node (``GraphBatch.merges``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TypeVar
+
+from lineagelens.receiver.graph.model import (
+    EdgeRow,
+    GraphBatch,
+    NodeKind,
+    NodeRow,
+    Rel,
+    RunNodeRow,
+    dataset_id,
+    field_id,
+    job_id,
+)
+from lineagelens.receiver.openlineage.model import DatasetRef, EventKind, ParsedEvent, RunState
+from lineagelens.receiver.projection import facets as F
+from lineagelens.receiver.projection.records import (
+    DatasetRecord,
+    JobRecord,
+    RunDataset,
+    RunRecord,
+    TimedFacets,
+    VersionRecord,
+)
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str]
+Aliases = Mapping[Key, Key]
+Normalize = Callable[[str, str], Key]
+
+
+def same_name(namespace: str, name: str) -> Key:
+    return (namespace, name)
+T = TypeVar("T", RunRecord, JobRecord, DatasetRecord, VersionRecord)
+K = TypeVar("K", bound=Hashable)
+
+
+def _put(table: dict[K, T], key: K, record: T) -> None:
+    """Insert ``record`` or merge it into the one already there."""
+    existing = table.get(key)
+    table[key] = existing.merge(record) if existing is not None else record
+
+
+@dataclass
+class StateRows:
+    runs: dict[str, RunRecord] = field(default_factory=dict)
+    jobs: dict[Key, JobRecord] = field(default_factory=dict)
+    datasets: dict[Key, DatasetRecord] = field(default_factory=dict)
+    versions: dict[tuple[str, str, str], VersionRecord] = field(default_factory=dict)
+    run_datasets: dict[tuple[str, str, str, str], RunDataset] = field(default_factory=dict)
+    aliases: dict[Key, Key] = field(default_factory=dict)  # newly learned alias -> canonical
+
+
+@dataclass
+class Projection:
+    state: StateRows
+    graph: GraphBatch
+
+
+def learn_aliases(events: Iterable[ParsedEvent], known: Aliases,
+                  normalize: Normalize = same_name) -> dict[Key, Key]:
+    """Aliases the events declare that ``known`` does not have yet."""
+    learned: dict[Key, Key] = {}
+
+    def resolve(key: Key) -> Key:
+        return learned.get(key) or known.get(key) or key
+
+    for event in events:
+        for ref in _datasets(event):
+            group = [normalize(*k) for k in [(ref.namespace, ref.name), *F.symlinks(ref.facets)]]
+            canonicals = [resolve(k) for k in group if resolve(k) != k]
+            canonical = canonicals[0] if canonicals else group[0]
+            for key in group:
+                if key != canonical and resolve(key) != canonical:
+                    learned[key] = canonical
+    return learned
+
+
+def _datasets(event: ParsedEvent) -> Iterable[DatasetRef]:
+    yield from event.inputs
+    yield from event.outputs
+    if event.dataset is not None:
+        yield event.dataset
+
+
+class _Builder:
+    def __init__(self, aliases: Aliases, normalize: Normalize) -> None:
+        self.aliases = aliases
+        self.normalize = normalize
+        self.state = StateRows()
+        self.graph = GraphBatch()
+
+    def canonical(self, namespace: str, name: str) -> Key:
+        key = self.normalize(namespace, name)
+        return self.aliases.get(key, key)
+
+    # -- graph rows --------------------------------------------------------------------------------
+    def node(self, node_id: str, kind: NodeKind, namespace: str, name: str, at: datetime,
+             props: dict[str, object] | None = None) -> None:
+        row = self.graph.nodes.get(node_id)
+        if row is None:
+            self.graph.nodes[node_id] = NodeRow(node_id, kind, namespace, name, at, at, dict(props or {}))
+            return
+        if at >= row.last_seen and props:
+            row.props.update(props)
+        row.first_seen, row.last_seen = min(row.first_seen, at), max(row.last_seen, at)
+
+    def edge(self, src: str, dst: str, rel: Rel, at: datetime, run: str | None,
+             props: dict[str, object] | None = None) -> None:
+        key = (src, dst, rel)
+        row = self.graph.edges.get(key)
+        if row is None:
+            self.graph.edges[key] = EdgeRow(src, dst, rel, at, at, run, dict(props or {}))
+            return
+        if at > row.last_seen or (at == row.last_seen and row.last_run_id is None):
+            row.last_run_id = run or row.last_run_id
+            row.props.update(props or {})
+        row.first_seen, row.last_seen = min(row.first_seen, at), max(row.last_seen, at)
+
+    # -- one event ---------------------------------------------------------------------------------
+    def add(self, event: ParsedEvent) -> None:
+        at = event.event_time
+        job = None
+        if event.has_job:
+            assert event.job_namespace is not None and event.job_name is not None
+            job = self.job(event, at)
+        for ref in event.inputs:
+            ds = self.dataset(ref, at, event.run_id, output=False)
+            if job:
+                self.edge(ds, job, Rel.INPUT_TO, at, event.run_id)
+        for ref in event.outputs:
+            ds = self.dataset(ref, at, event.run_id, output=True)
+            if job:
+                self.edge(job, ds, Rel.OUTPUTS, at, event.run_id)
+        if event.dataset is not None:
+            self.dataset(event.dataset, at, None, output=False)
+        if event.kind is EventKind.RUN and job and event.run_id:
+            self.run(event, job, at)
+
+    def job(self, event: ParsedEvent, at: datetime) -> str:
+        ns, name = event.job_namespace or "", event.job_name or ""
+        node = job_id(ns, name)
+        self.node(node, NodeKind.JOB, ns, name, at)
+        parent = F.parent(event.run_facets)
+        if parent is not None and (parent.job_namespace, parent.job_name) != (ns, name):
+            parent_node = job_id(parent.job_namespace, parent.job_name)
+            self.node(parent_node, NodeKind.JOB, parent.job_namespace, parent.job_name, at)
+            self.edge(node, parent_node, Rel.CHILD_OF, at, event.run_id)
+            _put(self.state.jobs, (parent.job_namespace, parent.job_name),
+                 JobRecord(parent.job_namespace, parent.job_name, at, at))
+        is_run = event.kind is EventKind.RUN and event.run_id is not None
+        _put(self.state.jobs, (ns, name), JobRecord(
+            ns, name, at, at,
+            latest_run_id=event.run_id if is_run else None,
+            latest_run_time=at if is_run else None,
+            parent_namespace=parent.job_namespace if parent else None,
+            parent_name=parent.job_name if parent else None,
+            facets=TimedFacets.of(event.job_facets, at)))
+        return node
+
+    def dataset(self, ref: DatasetRef, at: datetime, run: str | None, *, output: bool) -> str:
+        ns, name = self.canonical(ref.namespace, ref.name)
+        node = dataset_id(ns, name)
+        self.node(node, NodeKind.DATASET, ns, name, at)
+        fields = F.schema_fields(ref.facets)
+        version = None
+        if fields is not None:
+            version = F.schema_version(fields)
+            for f in fields:
+                fid = field_id(ns, name, f.name)
+                self.node(fid, NodeKind.FIELD, ns, f.name, at,
+                          {"dataset": node, "field": f.name})
+                self.edge(fid, node, Rel.IN, at, run)
+            _put(self.state.versions, (ns, name, version), VersionRecord(
+                ns, name, version, tuple(f.as_dict() for f in fields), at, run))
+        for d in F.column_lineage(ref.facets):
+            self.derivation(d, ns, name, node, at, run)
+        facets = {**ref.facets, **ref.input_facets, **ref.output_facets}
+        _put(self.state.datasets, (ns, name), DatasetRecord(
+            ns, name, at, at, current_version=version, version_time=at if version else None,
+            facets=TimedFacets.of(facets, at)))
+        if run:
+            direction = "output" if output else "input"
+            key = (run, ns, name, direction)
+            previous = self.state.run_datasets.get(key)
+            self.state.run_datasets[key] = RunDataset(
+                run, ns, name, direction, version or (previous.version if previous else None))
+        return node
+
+    def derivation(self, d: F.Derivation, ns: str, name: str, node: str, at: datetime,
+                   run: str | None) -> None:
+        src_ns, src_name = self.canonical(d.source_namespace, d.source_dataset)
+        src_ds = dataset_id(src_ns, src_name)
+        src = field_id(src_ns, src_name, d.source_field)
+        dst = field_id(ns, name, d.target_field)
+        self.node(src_ds, NodeKind.DATASET, src_ns, src_name, at)
+        self.node(src, NodeKind.FIELD, src_ns, d.source_field, at,
+                  {"dataset": src_ds, "field": d.source_field})
+        self.edge(src, src_ds, Rel.IN, at, run)
+        self.node(dst, NodeKind.FIELD, ns, d.target_field, at,
+                  {"dataset": node, "field": d.target_field})
+        self.edge(dst, node, Rel.IN, at, run)
+        self.edge(src, dst, Rel.DERIVES, at, run, {
+            "type": d.type, "subtype": d.subtype, "description": d.description,
+            "subtypes": list(d.subtypes)})
+
+    def run(self, event: ParsedEvent, job: str, at: datetime) -> None:
+        assert event.run_id is not None
+        state = event.event_type or RunState.OTHER
+        started = at if state is RunState.START else None
+        ended = at if state.terminal else None
+        parent = F.parent(event.run_facets)
+        nominal = event.run_facets.get("nominalTime") or {}
+        record = RunRecord(
+            run_id=event.run_id, job_namespace=event.job_namespace or "", job_name=event.job_name or "",
+            state=state, state_time=at, first_seen=at, last_seen=at, started_at=started, ended_at=ended,
+            parent_run_id=parent.run_id if parent else None,
+            nominal_start=nominal.get("nominalStartTime"), nominal_end=nominal.get("nominalEndTime"),
+            facets=TimedFacets.of(event.run_facets, at))
+        _put(self.state.runs, event.run_id, record)
+        merged = self.state.runs[event.run_id]
+        self.graph.runs[event.run_id] = RunNodeRow(
+            run_id=event.run_id, job=job, state=merged.state.value, rank=merged.state.rank,
+            state_time=merged.state_time, first_seen=merged.first_seen, last_seen=merged.last_seen,
+            started_at=merged.started_at, ended_at=merged.ended_at)
+
+
+def build(events: Iterable[ParsedEvent], aliases: Aliases, normalize: Normalize = same_name) -> Projection:
+    """Project ``events`` (any order) given the aliases already known and the naming rules
+    (``normalize``, from the ``normalize_dataset`` hook); see the module docstring."""
+    events = list(events)
+    learned = learn_aliases(events, aliases, normalize)
+    builder = _Builder({**aliases, **learned}, normalize)
+    for event in events:
+        builder.add(event)
+    builder.state.aliases = learned
+    builder.graph.merges = {dataset_id(*alias): dataset_id(*canonical) for alias, canonical in learned.items()}
+    return Projection(state=builder.state, graph=builder.graph)

@@ -1,0 +1,169 @@
+"""Applying the event log to the graph and state stores, in batches, one drainer at a time.
+
+``drain()`` projects every pending event: parse, resolve aliases, build (pure), write the graph, write the
+state records, mark the events projected. When the graph store is down the events stay pending (with the
+error and an attempt count) and :class:`CatchUpWorker` retries with exponential backoff.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from lineagelens.receiver.errors import InvalidEvent
+from lineagelens.receiver.graph.base import GraphStore, GraphUnavailable
+from lineagelens.receiver.openlineage import ParsedEvent, parse_event
+from lineagelens.receiver.projection import facets as F
+from lineagelens.receiver.projection.build import Key, Normalize, build, same_name
+from lineagelens.receiver.state.db import LOCK_PROJECT
+from lineagelens.receiver.state.event_log import EventLog, StoredEvent
+from lineagelens.receiver.state.records import RecordStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DrainResult:
+    projected: int = 0
+    failed: int = 0
+
+
+def _keys(events: list[ParsedEvent], normalize: Normalize) -> set[Key]:
+    """Every dataset identity the events name (after the naming rules): whose aliases to load."""
+    keys: set[Key] = set()
+    for event in events:
+        refs = [*event.inputs, *event.outputs, *([event.dataset] if event.dataset else [])]
+        for ref in refs:
+            keys.add((ref.namespace, ref.name))
+            keys.update(F.symlinks(ref.facets))
+            keys.update((d.source_namespace, d.source_dataset) for d in F.column_lineage(ref.facets))
+    return {normalize(*k) for k in keys}
+
+
+class Projector:
+    def __init__(self, *, engine: sa.Engine, events: EventLog, records: RecordStore, graph: GraphStore,
+                 batch_size: int, normalize: Normalize = same_name,
+                 on_batch: Callable[[int, int], None] | None = None) -> None:
+        self.engine = engine
+        self.events = events
+        self.records = records
+        self.graph = graph
+        self.batch_size = batch_size
+        self.normalize = normalize
+        self.on_batch = on_batch  # (projected, failed) after each batch: metrics
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One drainer per process (a lock) and per database (a PostgreSQL advisory lock)."""
+        with self._lock:
+            if self.engine.dialect.name != "postgresql":
+                yield
+                return
+            with self.engine.connect() as conn:
+                conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_PROJECT})
+                try:
+                    yield
+                finally:
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_PROJECT})
+                    conn.commit()
+
+    def drain(self, *, progress: Callable[[int], None] | None = None) -> DrainResult:
+        """Project every pending event. Raises GraphUnavailable (the events stay pending)."""
+        result = DrainResult()
+        with self._exclusive():
+            while batch := self.events.pending(limit=self.batch_size):
+                self._project(batch)
+                result.projected += len(batch)
+                if progress:
+                    progress(len(batch))
+        return result
+
+    def _project(self, batch: list[StoredEvent]) -> None:
+        parsed: list[ParsedEvent] = []
+        for stored in batch:
+            try:
+                parsed.append(parse_event(json.loads(stored.payload)))
+            except (InvalidEvent, ValueError) as exc:  # accepted under older rules: keep it, skip it
+                log.warning("event %s no longer parses, not projected: %s", stored.id, exc)
+        ids = [s.id for s in batch]
+        aliases = self.records.aliases_for(_keys(parsed, self.normalize))
+        projection = build(parsed, aliases, self.normalize)
+        try:
+            self.graph.apply(batch=projection.graph)
+        except GraphUnavailable as exc:
+            self.events.mark_failed(ids, str(exc))
+            if self.on_batch:
+                self.on_batch(0, len(ids))
+            raise
+        self.records.write(projection.state)
+        self.events.mark_projected(ids)
+        if self.on_batch:
+            self.on_batch(len(ids), 0)
+
+    def rebuild(self, *, progress: Callable[[int], None] | None = None) -> DrainResult:
+        """Clear the graph and the projected records, then re-project the whole event log."""
+        with self._exclusive():
+            self.graph.clear()
+            self.records.clear()
+            self.events.reset_projection()
+        return self.drain(progress=progress)
+
+
+class CatchUpWorker:
+    """A daemon thread that drains pending events: woken after each commit, polling otherwise, and
+    backing off exponentially while the graph store is unreachable."""
+
+    def __init__(self, projector: Projector, *, poll_seconds: float = 1.0, max_backoff: float = 30.0,
+                 ) -> None:
+        self.projector = projector
+        self.poll_seconds = poll_seconds
+        self.max_backoff = max_backoff
+        self.backoff = 0.0
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="lineagelens-projector", daemon=True)
+            self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def report_failure(self) -> None:
+        """Someone else saw the graph store fail: back off as if this worker had, and retry later."""
+        self.backoff = min(max(self.backoff * 2, 0.5), self.max_backoff)
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            if self.backoff:
+                self._stop.wait(self.backoff)  # backing off: new events do not hurry a retry
+            else:
+                self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                self.projector.drain()
+                self.backoff = 0.0
+            except GraphUnavailable as exc:
+                self.backoff = min(max(self.backoff * 2, 0.5), self.max_backoff)
+                log.warning("graph store unavailable, retrying in %.1fs: %s", self.backoff, exc)
+            except Exception:
+                self.backoff = min(max(self.backoff * 2, 0.5), self.max_backoff)
+                log.exception("projection failed, retrying in %.1fs", self.backoff)

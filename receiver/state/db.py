@@ -1,0 +1,69 @@
+"""Engine creation and schema migration for the state database (SQLite or PostgreSQL)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.dialects import postgresql, sqlite
+
+log = logging.getLogger(__name__)
+
+# Advisory-lock keys (PostgreSQL) for work one process at a time must do.
+LOCK_MIGRATE = 0x4C4C_0001
+LOCK_PROJECT = 0x4C4C_0002
+
+
+def create_engine(url: str) -> sa.Engine:
+    """An engine with the settings LineageLens relies on: WAL and a busy timeout on SQLite (committed
+    events survive a crash of the process), a pre-pinged pool on PostgreSQL."""
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=FULL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def insert(engine: sa.Engine, table: sa.Table) -> Any:
+    """The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``on_conflict_do_update``."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
+
+
+@contextmanager
+def advisory_lock(conn: sa.Connection, key: int) -> Iterator[None]:
+    """Hold a PostgreSQL transaction-level advisory lock for the rest of ``conn``'s transaction.
+    On SQLite the write lock taken by the transaction itself serialises writers."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
+    yield
+
+
+def alembic_config(url: str) -> Config:
+    root = resources.files("lineagelens.receiver").joinpath("migrations")
+    config = Config()
+    config.set_main_option("script_location", str(root))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(engine: sa.Engine) -> None:
+    """Bring the schema to the newest revision (one process at a time on PostgreSQL)."""
+    with engine.begin() as conn, advisory_lock(conn, LOCK_MIGRATE):
+        config = alembic_config(engine.url.render_as_string(hide_password=False))
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")

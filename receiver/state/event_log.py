@@ -1,0 +1,155 @@
+"""The event log: every accepted event, raw, committed before the receiver answers.
+
+A content hash of the canonical JSON makes a re-sent event a no-op. ``projected`` marks what the
+projector has applied; what is not projected yet is the backlog.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from lineagelens.receiver.openlineage.model import ParsedEvent
+from lineagelens.receiver.state.db import insert
+from lineagelens.receiver.state.tables import lineage_events
+
+log = logging.getLogger(__name__)
+
+
+def canonical_json(raw: Any) -> str:
+    return json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def content_hash(payload: str) -> str:
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An accepted event ready to append: the parsed event and its canonical JSON."""
+
+    parsed: ParsedEvent
+    payload: str
+
+    @classmethod
+    def of(cls, parsed: ParsedEvent, raw: Any) -> NewEvent:
+        return cls(parsed=parsed, payload=canonical_json(raw))
+
+    def row(self, received_at: datetime) -> dict[str, Any]:
+        p = self.parsed
+        return {
+            "content_hash": content_hash(self.payload),
+            "kind": p.kind.value,
+            "event_type": p.event_type.value if p.event_type else None,
+            "event_time": p.event_time,
+            "run_id": p.run_id,
+            "job_namespace": p.job_namespace,
+            "job_name": p.job_name,
+            "producer": p.producer,
+            "payload": self.payload,
+            "received_at": received_at,
+        }
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    id: int
+    payload: str
+
+
+class EventLog:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    def append(self, events: Sequence[NewEvent]) -> list[bool]:
+        """Commit ``events`` in one transaction; for each, whether it was new (False: a duplicate)."""
+        if not events:
+            return []
+        now = datetime.now(UTC)
+        rows = [e.row(now) for e in events]
+        hashes = [r["content_hash"] for r in rows]
+        with self.engine.begin() as conn:
+            existing = set(conn.scalars(
+                sa.select(lineage_events.c.content_hash).where(lineage_events.c.content_hash.in_(hashes))))
+            fresh: dict[str, dict[str, Any]] = {}
+            for row in rows:
+                if row["content_hash"] not in existing:
+                    fresh.setdefault(row["content_hash"], row)
+            if fresh:
+                stmt = insert(self.engine, lineage_events).on_conflict_do_nothing(
+                    index_elements=["content_hash"])
+                conn.execute(stmt, list(fresh.values()))
+        seen: set[str] = set()
+        result = []
+        for h in hashes:
+            result.append(h in fresh and h not in seen)
+            seen.add(h)
+        return result
+
+    def pending(self, *, limit: int) -> list[StoredEvent]:
+        stmt = (sa.select(lineage_events.c.id, lineage_events.c.payload)
+                .where(lineage_events.c.projected == sa.false())
+                .order_by(lineage_events.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [StoredEvent(id=r.id, payload=r.payload) for r in conn.execute(stmt)]
+
+    def mark_projected(self, ids: Sequence[int]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(lineage_events.update().where(lineage_events.c.id.in_(ids))
+                         .values(projected=True, last_error=None))
+
+    def mark_failed(self, ids: Sequence[int], error: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(lineage_events.update().where(lineage_events.c.id.in_(ids))
+                         .values(attempts=lineage_events.c.attempts + 1, last_error=error[:2000]))
+
+    def backlog(self) -> int:
+        stmt = sa.select(sa.func.count()).select_from(lineage_events).where(
+            lineage_events.c.projected == sa.false())
+        with self.engine.connect() as conn:
+            return int(conn.scalar(stmt) or 0)
+
+    def count(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.scalar(sa.select(sa.func.count()).select_from(lineage_events)) or 0)
+
+    def reset_projection(self) -> None:
+        """Mark every event unprojected (``graph rebuild``)."""
+        with self.engine.begin() as conn:
+            conn.execute(lineage_events.update().values(projected=False, attempts=0, last_error=None))
+
+    def iter_all(self, *, batch: int = 1000) -> Iterator[StoredEvent]:
+        last = 0
+        while True:
+            stmt = (sa.select(lineage_events.c.id, lineage_events.c.payload)
+                    .where(lineage_events.c.id > last).order_by(lineage_events.c.id).limit(batch))
+            with self.engine.connect() as conn:
+                rows = [StoredEvent(id=r.id, payload=r.payload) for r in conn.execute(stmt)]
+            if not rows:
+                return
+            yield from rows
+            last = rows[-1].id
+
+    def between(self, *, since: datetime | None, until: datetime | None, limit: int, offset: int,
+                oldest_first: bool = False) -> tuple[list[str], int]:
+        """Payloads of events whose eventTime lies in [since, until], newest first (oldest first when
+        ``oldest_first``), and the total."""
+        where = []
+        if since is not None:
+            where.append(lineage_events.c.event_time >= since)
+        if until is not None:
+            where.append(lineage_events.c.event_time <= until)
+        order = [lineage_events.c.event_time, lineage_events.c.id]
+        stmt = (sa.select(lineage_events.c.payload).where(*where)
+                .order_by(*(order if oldest_first else [c.desc() for c in order]))
+                .limit(limit).offset(offset))
+        total = sa.select(sa.func.count()).select_from(lineage_events).where(*where)
+        with self.engine.connect() as conn:
+            return list(conn.scalars(stmt)), int(conn.scalar(total) or 0)

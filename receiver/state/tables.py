@@ -1,0 +1,163 @@
+"""Table definitions of the state store (SQLAlchemy Core). Alembic (``migrations/``) owns the schema;
+these definitions are what the code reads and writes, and a test checks they match the migrations."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+
+log = logging.getLogger(__name__)
+
+
+class UtcDateTime(sa.types.TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every backend (SQLite stores naive text)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+BigId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+Json = sa.JSON()
+
+metadata = sa.MetaData()
+
+
+def _ts(name: str, **kw: Any) -> sa.Column[datetime]:
+    return sa.Column(name, UtcDateTime(), **kw)
+
+
+lineage_events = sa.Table(
+    "lineage_events", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("content_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("event_type", sa.String(16)),
+    _ts("event_time", nullable=False),
+    sa.Column("run_id", sa.String(64)),
+    sa.Column("job_namespace", sa.Text()),
+    sa.Column("job_name", sa.Text()),
+    sa.Column("producer", sa.Text(), nullable=False),
+    sa.Column("payload", sa.Text(), nullable=False),
+    _ts("received_at", nullable=False),
+    sa.Column("projected", sa.Boolean(), nullable=False, server_default=sa.false()),
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text()),
+    sa.Index("ix_lineage_events_pending", "projected", "id"),
+    sa.Index("ix_lineage_events_run", "run_id"),
+    sa.Index("ix_lineage_events_job", "job_namespace", "job_name"),
+)
+
+runs = sa.Table(
+    "runs", metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("job_namespace", sa.Text(), nullable=False),
+    sa.Column("job_name", sa.Text(), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    _ts("state_time", nullable=False),
+    _ts("first_seen", nullable=False),
+    _ts("last_seen", nullable=False),
+    _ts("started_at"),
+    _ts("ended_at"),
+    sa.Column("parent_run_id", sa.String(64)),
+    sa.Column("nominal_start", sa.Text()),
+    sa.Column("nominal_end", sa.Text()),
+    sa.Column("facets", Json, nullable=False),
+    sa.Column("facet_times", Json, nullable=False),
+    sa.Index("ix_runs_job", "job_namespace", "job_name", "first_seen"),
+)
+
+jobs = sa.Table(
+    "jobs", metadata,
+    sa.Column("namespace", sa.Text(), primary_key=True),
+    sa.Column("name", sa.Text(), primary_key=True),
+    _ts("first_seen", nullable=False),
+    _ts("last_seen", nullable=False),
+    sa.Column("latest_run_id", sa.String(64)),
+    _ts("latest_run_time"),
+    sa.Column("parent_namespace", sa.Text()),
+    sa.Column("parent_name", sa.Text()),
+    sa.Column("facets", Json, nullable=False),
+    sa.Column("facet_times", Json, nullable=False),
+)
+
+datasets = sa.Table(
+    "datasets", metadata,
+    sa.Column("namespace", sa.Text(), primary_key=True),
+    sa.Column("name", sa.Text(), primary_key=True),
+    _ts("first_seen", nullable=False),
+    _ts("last_seen", nullable=False),
+    sa.Column("current_version", sa.String(64)),
+    _ts("version_time"),
+    sa.Column("facets", Json, nullable=False),
+    sa.Column("facet_times", Json, nullable=False),
+)
+
+dataset_versions = sa.Table(
+    "dataset_versions", metadata,
+    sa.Column("namespace", sa.Text(), primary_key=True),
+    sa.Column("name", sa.Text(), primary_key=True),
+    sa.Column("version", sa.String(64), primary_key=True),
+    sa.Column("fields", Json, nullable=False),
+    _ts("created_at", nullable=False),
+    sa.Column("run_id", sa.String(64)),
+)
+
+run_datasets = sa.Table(
+    "run_datasets", metadata,
+    sa.Column("run_id", sa.String(64), primary_key=True),
+    sa.Column("namespace", sa.Text(), primary_key=True),
+    sa.Column("name", sa.Text(), primary_key=True),
+    sa.Column("direction", sa.String(8), primary_key=True),
+    sa.Column("version", sa.String(64)),
+    sa.Index("ix_run_datasets_dataset", "namespace", "name"),
+)
+
+dataset_aliases = sa.Table(
+    "dataset_aliases", metadata,
+    sa.Column("namespace", sa.Text(), primary_key=True),
+    sa.Column("name", sa.Text(), primary_key=True),
+    sa.Column("canonical_namespace", sa.Text(), nullable=False),
+    sa.Column("canonical_name", sa.Text(), nullable=False),
+)
+
+# The SQL graph store's tables (used when LINEAGELENS_GRAPH_URL is empty).
+graph_nodes = sa.Table(
+    "graph_nodes", metadata,
+    sa.Column("id", sa.Text(), primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("namespace", sa.Text(), nullable=False),
+    sa.Column("name", sa.Text(), nullable=False),
+    _ts("first_seen", nullable=False),
+    _ts("last_seen", nullable=False),
+    sa.Column("props", Json, nullable=False),
+    sa.Index("ix_graph_nodes_kind_name", "kind", "name"),
+)
+
+graph_edges = sa.Table(
+    "graph_edges", metadata,
+    sa.Column("src", sa.Text(), primary_key=True),
+    sa.Column("dst", sa.Text(), primary_key=True),
+    sa.Column("rel", sa.String(16), primary_key=True),
+    _ts("first_seen", nullable=False),
+    _ts("last_seen", nullable=False),
+    sa.Column("last_run_id", sa.String(64)),
+    sa.Column("props", Json, nullable=False),
+    sa.Index("ix_graph_edges_dst", "dst", "rel"),
+)
