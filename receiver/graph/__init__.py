@@ -1,0 +1,1 @@
+"""Graph stores: the interface (:mod:`.base`), the SQL store and the Neo4j store."""

@@ -1,0 +1,265 @@
+"""Every Cypher statement the Neo4j graph store runs, as named constants.
+
+Values always travel as parameters. Where a label or relationship type must vary, the statements are
+fixed dictionaries keyed by :class:`NodeKind` / :class:`Rel`, expanded once at import time from the closed
+enums (never from input). Datetimes are stored as ISO-8601 strings in UTC (``datetime.isoformat()``), which
+order chronologically, so ``<`` / ``>`` compare instants.
+
+Merge rules shared by nodes and edges (``inc`` = the incoming property map, complete with
+``firstSeen``/``lastSeen``): the incoming properties replace the stored ones when ``inc.lastSeen >=
+stored lastSeen``; ``firstSeen`` is the minimum, ``lastSeen`` the maximum, and an edge's ``lastRunId`` is
+that of the strictly later ``lastSeen`` (on a tie the stored one, unless only the incoming one is set).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from lineagelens.receiver.graph.model import NodeKind, Rel
+
+log = logging.getLogger(__name__)
+
+# -- schema ---------------------------------------------------------------------------------------
+
+SETUP: Final[tuple[str, ...]] = (
+    "CREATE CONSTRAINT dataset_id IF NOT EXISTS FOR (n:Dataset) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT job_id IF NOT EXISTS FOR (n:Job) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT field_id IF NOT EXISTS FOR (n:Field) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT run_id IF NOT EXISTS FOR (n:Run) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX dataset_name IF NOT EXISTS FOR (n:Dataset) ON (n.name)",
+    "CREATE INDEX dataset_namespace IF NOT EXISTS FOR (n:Dataset) ON (n.namespace)",
+    "CREATE INDEX job_name IF NOT EXISTS FOR (n:Job) ON (n.name)",
+    "CREATE INDEX job_namespace IF NOT EXISTS FOR (n:Job) ON (n.namespace)",
+    "CREATE INDEX field_name IF NOT EXISTS FOR (n:Field) ON (n.name)",
+    "CALL db.awaitIndexes(300)",
+)
+
+PING: Final = "RETURN 1 AS ok"
+
+# -- writes ---------------------------------------------------------------------------------------
+
+# $rows: [{id, inc}] where inc holds every property of the node (id, kind, namespace, name, firstSeen,
+# lastSeen and the row's props).
+_MERGE_NODES = """
+UNWIND $rows AS row
+MERGE (n:__LABEL__ {id: row.id})
+WITH n, row.inc AS inc, n.firstSeen AS fs, n.lastSeen AS ls
+SET n = CASE WHEN ls IS NULL OR inc.lastSeen >= ls THEN inc ELSE properties(n) END
+SET n.firstSeen = CASE WHEN fs IS NULL OR inc.firstSeen < fs THEN inc.firstSeen ELSE fs END,
+    n.lastSeen = CASE WHEN ls IS NULL OR inc.lastSeen > ls THEN inc.lastSeen ELSE ls END
+"""
+MERGE_NODES: Final[dict[NodeKind, str]] = {
+    kind: _MERGE_NODES.replace("__LABEL__", kind.label) for kind in NodeKind
+}
+
+# $rows: [{src, dst, inc}] where inc holds firstSeen, lastSeen, lastRunId and the row's props. Endpoints are
+# looked up by id under every node label (the planner answers each with a unique-index seek).
+_MERGE_EDGES = """
+UNWIND $rows AS row
+MATCH (a:Dataset|Job|Field|Run {id: row.src})
+MATCH (b:Dataset|Job|Field|Run {id: row.dst})
+MERGE (a)-[e:__REL__]->(b)
+WITH e, row.inc AS inc, e.firstSeen AS fs, e.lastSeen AS ls, e.lastRunId AS lr
+SET e = CASE WHEN ls IS NULL OR inc.lastSeen >= ls THEN inc ELSE properties(e) END
+SET e.firstSeen = CASE WHEN fs IS NULL OR inc.firstSeen < fs THEN inc.firstSeen ELSE fs END,
+    e.lastSeen = CASE WHEN ls IS NULL OR inc.lastSeen > ls THEN inc.lastSeen ELSE ls END,
+    e.lastRunId = CASE WHEN ls IS NULL OR inc.lastSeen > ls THEN inc.lastRunId
+                       WHEN inc.lastSeen = ls THEN coalesce(lr, inc.lastRunId) ELSE lr END
+"""
+MERGE_EDGES: Final[dict[Rel, str]] = {rel: _MERGE_EDGES.replace("__REL__", rel.value) for rel in Rel}
+
+# $rows: [{id, runId, job, state, rank, stateTime, startedAt, endedAt, firstSeen, lastSeen}].
+# State moves forward only: a higher rank wins, or the later stateTime on an equal rank.
+MERGE_RUNS: Final = """
+UNWIND $rows AS row
+MERGE (r:Run {id: row.id})
+ON CREATE SET r.kind = 'run', r.namespace = '', r.name = row.runId
+WITH r, row, r.firstSeen AS fs, r.lastSeen AS ls, r.startedAt AS sa,
+     r.rank IS NULL OR row.rank > r.rank OR (row.rank = r.rank AND row.stateTime > r.stateTime) AS wins
+SET r.state = CASE WHEN wins THEN row.state ELSE r.state END,
+    r.rank = CASE WHEN wins THEN row.rank ELSE r.rank END,
+    r.stateTime = CASE WHEN wins THEN row.stateTime ELSE r.stateTime END,
+    r.endedAt = CASE WHEN wins THEN row.endedAt ELSE r.endedAt END,
+    r.startedAt = CASE WHEN sa IS NULL OR row.startedAt < sa THEN row.startedAt ELSE sa END,
+    r.firstSeen = CASE WHEN fs IS NULL OR row.firstSeen < fs THEN row.firstSeen ELSE fs END,
+    r.lastSeen = CASE WHEN ls IS NULL OR row.lastSeen > ls THEN row.lastSeen ELSE ls END
+WITH r, row
+MATCH (j:Job {id: row.job})
+MERGE (r)-[o:OF]->(j)
+SET o.firstSeen = r.firstSeen, o.lastSeen = r.lastSeen
+"""
+
+# Re-homing a node (alias dataset -> canonical, old field -> new field): $pairs: [{old, new}] element ids.
+# Each relationship of the old node is merged onto the new node with the edge rules, then deleted.
+_MOVE_EDGES_OUT = """
+UNWIND $pairs AS pair
+MATCH (o) WHERE elementId(o) = pair.old
+MATCH (n) WHERE elementId(n) = pair.new
+MATCH (o)-[r:__REL__]->(m)
+MERGE (n)-[e:__REL__]->(m)
+WITH r, e, properties(r) AS inc, e.firstSeen AS fs, e.lastSeen AS ls, e.lastRunId AS lr
+SET e = CASE WHEN ls IS NULL OR inc.lastSeen >= ls THEN inc ELSE properties(e) END
+SET e.firstSeen = CASE WHEN fs IS NULL OR inc.firstSeen < fs THEN inc.firstSeen ELSE fs END,
+    e.lastSeen = CASE WHEN ls IS NULL OR inc.lastSeen > ls THEN inc.lastSeen ELSE ls END,
+    e.lastRunId = CASE WHEN ls IS NULL OR inc.lastSeen > ls THEN inc.lastRunId
+                       WHEN inc.lastSeen = ls THEN coalesce(lr, inc.lastRunId) ELSE lr END
+DELETE r
+"""
+MOVE_EDGES_OUT: Final[dict[Rel, str]] = {rel: _MOVE_EDGES_OUT.replace("__REL__", rel.value) for rel in Rel}
+MOVE_EDGES_IN: Final[dict[Rel, str]] = {
+    rel: _MOVE_EDGES_OUT.replace("(o)-[r:__REL__]->(m)", "(o)<-[r:__REL__]-(m)")
+    .replace("(n)-[e:__REL__]->(m)", "(n)<-[e:__REL__]-(m)")
+    .replace("__REL__", rel.value)
+    for rel in Rel
+}
+
+# $eids: element ids of nodes to remove with their relationships.
+DELETE_NODES: Final = """
+UNWIND $eids AS eid
+MATCH (n) WHERE elementId(n) = eid
+DETACH DELETE n
+"""
+
+# Both run as auto-commit queries (CALL ... IN TRANSACTIONS).
+CLEAR_EDGES: Final = """
+MATCH ()-[r]->() WHERE NOT (type(r) = 'FLOWS_TO' AND r.origin = 'manual')
+CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS
+"""
+CLEAR_NODES: Final = """
+MATCH (n) WHERE NOT EXISTS { (n)-[:FLOWS_TO {origin: 'manual'}]-() }
+CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
+"""
+
+# -- reads ----------------------------------------------------------------------------------------
+
+# $ids -> the nodes that exist (any label).
+NODES_BY_ID: Final = """
+UNWIND $ids AS id
+MATCH (n:Dataset|Job|Field|Run {id: id})
+RETURN elementId(n) AS eid, properties(n) AS props
+"""
+
+# Bulk reads answer one record holding a list: far cheaper for the driver than one record per row.
+NODES_BY_ELEMENT_ID: Final = """
+UNWIND $eids AS eid
+MATCH (n) WHERE elementId(n) = eid
+RETURN collect(properties(n)) AS nodes
+"""
+
+# $eids: dataset element ids -> their fields and the IN edge.
+FIELDS_OF_ELEMENTS: Final = """
+UNWIND $eids AS eid
+MATCH (d) WHERE elementId(d) = eid
+MATCH (f:Field)-[:IN]->(d)
+RETURN eid AS dataset, elementId(f) AS eid, properties(f) AS props
+"""
+
+FIELDS_OF: Final = """
+UNWIND $ids AS id
+MATCH (:Dataset {id: id})<-[:IN]-(f:Field)
+RETURN id AS dataset, properties(f) AS props
+ORDER BY dataset, f.name, f.id
+"""
+
+# One BFS level: the neighbours of $frontier (element ids) one edge away against / along the edges, over
+# the relationship types in $rels only. Each type is its own branch so a node's other relationships (a
+# job's many runs, a dataset's fields) are never expanded.
+EXPAND: Final[dict[str, str]] = {
+    "upstream": """
+UNWIND $frontier AS eid
+MATCH (n) WHERE elementId(n) = eid
+CALL (n) {
+  MATCH (n)<-[:INPUT_TO]-(m) WHERE 'INPUT_TO' IN $rels RETURN m
+  UNION ALL MATCH (n)<-[:OUTPUTS]-(m) WHERE 'OUTPUTS' IN $rels RETURN m
+  UNION ALL MATCH (n)<-[:FLOWS_TO]-(m) WHERE 'FLOWS_TO' IN $rels RETURN m
+  UNION ALL MATCH (n)<-[:DERIVES]-(m) WHERE 'DERIVES' IN $rels RETURN m
+  UNION ALL MATCH (n)<-[:CHILD_OF]-(m) WHERE 'CHILD_OF' IN $rels RETURN m
+  UNION ALL MATCH (n)<-[:OF]-(m) WHERE 'OF' IN $rels RETURN m
+  UNION ALL MATCH (n)<-[:IN]-(m) WHERE 'IN' IN $rels RETURN m
+}
+RETURN collect(DISTINCT [elementId(m), m.id]) AS found
+""",
+    "downstream": """
+UNWIND $frontier AS eid
+MATCH (n) WHERE elementId(n) = eid
+CALL (n) {
+  MATCH (n)-[:INPUT_TO]->(m) WHERE 'INPUT_TO' IN $rels RETURN m
+  UNION ALL MATCH (n)-[:OUTPUTS]->(m) WHERE 'OUTPUTS' IN $rels RETURN m
+  UNION ALL MATCH (n)-[:FLOWS_TO]->(m) WHERE 'FLOWS_TO' IN $rels RETURN m
+  UNION ALL MATCH (n)-[:DERIVES]->(m) WHERE 'DERIVES' IN $rels RETURN m
+  UNION ALL MATCH (n)-[:CHILD_OF]->(m) WHERE 'CHILD_OF' IN $rels RETURN m
+  UNION ALL MATCH (n)-[:OF]->(m) WHERE 'OF' IN $rels RETURN m
+  UNION ALL MATCH (n)-[:IN]->(m) WHERE 'IN' IN $rels RETURN m
+}
+RETURN collect(DISTINCT [elementId(m), m.id]) AS found
+""",
+}
+
+# The edges of the types in $rels among the nodes $eids (both ends in the set), expanded per type from the
+# source end as in EXPAND.
+EDGES_AMONG: Final = """
+UNWIND $eids AS eid
+MATCH (a) WHERE elementId(a) = eid
+CALL (a) {
+  MATCH (a)-[r:INPUT_TO]->(b) WHERE 'INPUT_TO' IN $rels RETURN r, b
+  UNION ALL MATCH (a)-[r:OUTPUTS]->(b) WHERE 'OUTPUTS' IN $rels RETURN r, b
+  UNION ALL MATCH (a)-[r:FLOWS_TO]->(b) WHERE 'FLOWS_TO' IN $rels RETURN r, b
+  UNION ALL MATCH (a)-[r:DERIVES]->(b) WHERE 'DERIVES' IN $rels RETURN r, b
+  UNION ALL MATCH (a)-[r:CHILD_OF]->(b) WHERE 'CHILD_OF' IN $rels RETURN r, b
+  UNION ALL MATCH (a)-[r:OF]->(b) WHERE 'OF' IN $rels RETURN r, b
+  UNION ALL MATCH (a)-[r:IN]->(b) WHERE 'IN' IN $rels RETURN r, b
+}
+WITH a, r, b WHERE elementId(b) IN $eids
+RETURN collect([a.id, b.id, type(r), properties(r)]) AS edges
+"""
+
+# All shortest directed paths; the hop cap must be a literal, so it is fixed here and $maxDepth filters.
+SHORTEST_PATH_CAP: Final = 50
+SHORTEST_PATHS: Final = """
+MATCH (a:Dataset|Job|Field|Run {id: $src})
+MATCH (b:Dataset|Job|Field|Run {id: $dst})
+MATCH p = allShortestPaths((a)-[:INPUT_TO|OUTPUTS|FLOWS_TO|DERIVES|CHILD_OF|OF|IN*..50]->(b))
+WHERE all(r IN relationships(p) WHERE type(r) IN $rels)
+WITH p WHERE length(p) <= $maxDepth
+WITH [n IN nodes(p) | n.id] AS ids,
+     [r IN relationships(p) | {src: startNode(r).id, dst: endNode(r).id, rel: type(r), props: properties(r)}]
+       AS edges
+RETURN ids, edges
+ORDER BY ids
+LIMIT $limit
+"""
+
+# $q is lower-cased by the caller; $kinds holds NodeKind values.
+SEARCH: Final = """
+CALL () {
+  MATCH (n:Dataset) WHERE 'dataset' IN $kinds
+    AND (toLower(n.name) CONTAINS $q OR toLower(n.namespace) CONTAINS $q) RETURN n
+  UNION ALL MATCH (n:Job) WHERE 'job' IN $kinds
+    AND (toLower(n.name) CONTAINS $q OR toLower(n.namespace) CONTAINS $q) RETURN n
+  UNION ALL MATCH (n:Field) WHERE 'datasetField' IN $kinds
+    AND (toLower(n.name) CONTAINS $q OR toLower(n.namespace) CONTAINS $q) RETURN n
+  UNION ALL MATCH (n:Run) WHERE 'run' IN $kinds
+    AND (toLower(n.name) CONTAINS $q OR toLower(n.namespace) CONTAINS $q) RETURN n
+}
+WITH n, toLower(n.name) AS lname
+RETURN properties(n) AS props
+ORDER BY CASE WHEN lname = $q THEN 0 WHEN lname STARTS WITH $q THEN 1 ELSE 2 END, size(n.name), n.id
+LIMIT $limit
+"""
+
+ALL_NODES: Final = "MATCH (n) RETURN properties(n) AS props ORDER BY n.id"
+ALL_EDGES: Final = """
+MATCH (a)-[r]->(b)
+RETURN a.id AS src, b.id AS dst, type(r) AS rel, properties(r) AS props
+ORDER BY src, dst, rel
+"""
+
+COUNTS: Final = """
+CALL () { MATCH (n:Dataset) RETURN count(n) AS dataset }
+CALL () { MATCH (n:Job) RETURN count(n) AS job }
+CALL () { MATCH (n:Field) RETURN count(n) AS datasetField }
+CALL () { MATCH (n:Run) RETURN count(n) AS run }
+CALL () { MATCH ()-[r]->() RETURN count(r) AS edges }
+RETURN dataset, job, datasetField, run, edges
+"""
