@@ -50,6 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("GRAPH_DATABASE", "", "Neo4j database name (empty: the server's default)."),
     Setting("MAX_CONTENT_LENGTH", 10 * 1024 * 1024, "Largest accepted request body in bytes, "
             "after gzip decompression.", int),
+    Setting("INGEST_API_KEYS", "", "Comma-separated API keys; when set, POSTs to /api/v1/lineage need "
+            "'Authorization: Bearer <key>' (401 without, 403 with an unknown key)."),
     Setting("STRICT_FACETS", False, "Reject (422) events whose standard facets break their schema, "
             "instead of accepting them with a warning.", _bool),
     Setting("PROJECTION_MODE", "inline", "inline: project each event into the graph before answering "

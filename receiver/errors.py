@@ -35,6 +35,14 @@ class Unparseable(ApiError):
     status, code = 400, "unparseable"
 
 
+class Unauthorized(ApiError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(ApiError):
+    status, code = 403, "forbidden"
+
+
 class NotFound(ApiError):
     status, code = 404, "not_found"
 
@@ -78,7 +86,10 @@ def _http_code(exc: HTTPException) -> str:
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Response:
-        return _respond(exc.status, exc.code, exc.message, exc.errors)
+        response = _respond(exc.status, exc.code, exc.message, exc.errors)
+        if isinstance(exc, Unauthorized):
+            response.headers["WWW-Authenticate"] = 'Bearer realm="lineagelens"'
+        return response
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response:

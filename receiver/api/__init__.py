@@ -1,0 +1,26 @@
+"""HTTP API: one module per resource, each a blueprint with its marshmallow schemas."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from lineagelens.receiver.api import (
+    datasets,
+    events,
+    health,
+    ingest,
+    jobs,
+    lineage,
+    namespaces,
+    openapi,
+    plugins,
+    search,
+)
+
+BLUEPRINTS = (ingest.bp, lineage.bp, namespaces.bp, jobs.bp, datasets.bp, events.bp, search.bp, plugins.bp,
+              health.bp, openapi.bp)
+
+
+def init_app(app: Flask) -> None:
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)

@@ -1,0 +1,35 @@
+"""Query-string parsing shared by the views: a marshmallow schema in, a 400 naming each bad parameter out."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import request
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+
+from lineagelens.receiver.errors import BadRequest
+
+log = logging.getLogger(__name__)
+
+
+class PageArgs(Schema):
+    """``limit`` (default 100, at most 1000) and ``offset`` (default 0); other parameters are ignored."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=0, max=1000))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+
+
+def load_args(schema: Schema) -> dict[str, Any]:
+    """The request's query parameters loaded with ``schema``; a bad one is a 400 naming it."""
+    try:
+        loaded: dict[str, Any] = schema.load(request.args.to_dict())
+    except ValidationError as exc:
+        messages = exc.normalized_messages()
+        raise BadRequest(f"invalid query parameter: {', '.join(sorted(messages))}", [
+            {"path": k, "message": " ".join(map(str, v)) if isinstance(v, list) else str(v)}
+            for k, v in messages.items()]) from exc
+    return loaded

@@ -1,0 +1,196 @@
+"""Lineage reads: Marquez's ``GET /lineage`` and ``/column-lineage``, plus ``/lineage/upstream``,
+``/lineage/downstream`` and ``/lineage/path``."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, jsonify
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from lineagelens.receiver import marquez, services
+from lineagelens.receiver.api.args import load_args
+from lineagelens.receiver.api.openapi import documented
+from lineagelens.receiver.errors import BadRequest
+from lineagelens.receiver.graph.model import Direction, Node, NodeKind, Subgraph
+from lineagelens.receiver.lineage import (
+    Resolver,
+    column_view,
+    edges_by_node,
+    flow_view,
+    marquez_edge,
+    node_id_from_parts,
+    path_hops,
+)
+from lineagelens.receiver.state.queries import Queries
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("lineage", __name__, url_prefix="/api/v1")
+
+
+class NodeArgs(Schema):
+    """A node as ``nodeId`` or as ``type`` + ``namespace`` + ``name`` (+ ``field``)."""
+
+    nodeId = fields.String(validate=validate.Length(min=1))
+    type = fields.String()
+    namespace = fields.String()
+    name = fields.String()
+    field = fields.String()
+    depth = fields.Integer(validate=validate.Range(min=0))
+
+    @validates_schema
+    def _one_form(self, data: dict[str, Any], **_: Any) -> None:
+        if "nodeId" not in data and not all(k in data for k in ("type", "namespace", "name")):
+            raise ValidationError("give nodeId, or type, namespace and name", "nodeId")
+
+
+class ColumnArgs(NodeArgs):
+    withDownstream = fields.Boolean(load_default=False)
+
+
+class PathArgs(Schema):
+    from_ = fields.String(required=True, data_key="from")
+    to = fields.String(required=True)
+    maxDepth = fields.Integer(validate=validate.Range(min=1))
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
+
+
+def _resolver() -> Resolver:
+    s = services.get()
+    return Resolver(graph=s.graph, records=s.records, normalize=s.projector.normalize)
+
+
+def _start(args: dict[str, Any]) -> Node:
+    node_id = args.get("nodeId") or node_id_from_parts(args["type"], args["namespace"], args["name"],
+                                                       args.get("field"))
+    return _resolver().resolve(node_id)
+
+
+def _depth(args: dict[str, Any], default: int) -> int:
+    limit = int(services.get().settings["MAX_DEPTH"])
+    depth = args.get("depth", min(default, limit))
+    if depth > limit:
+        raise BadRequest(f"depth must be at most {limit}", [{"path": "depth", "message": "too deep"}])
+    return int(depth)
+
+
+def _graph_body(view: Subgraph) -> dict[str, Any]:
+    """Marquez's lineage graph: ``{"graph": [{id, type, data, inEdges, outEdges}]}``."""
+    queries = Queries(services.get().engine)
+    nodes = [n for n in view.nodes.values() if n.kind in (NodeKind.DATASET, NodeKind.JOB)]
+    datasets = marquez.datasets_data(queries, [(n.namespace, n.name) for n in nodes
+                                               if n.kind is NodeKind.DATASET])
+    jobs = marquez.jobs_data(queries, [(n.namespace, n.name) for n in nodes if n.kind is NodeKind.JOB])
+    incoming, outgoing = edges_by_node(view.edges)
+    graph = []
+    for node in sorted(nodes, key=lambda n: n.id):
+        table = datasets if node.kind is NodeKind.DATASET else jobs
+        graph.append({
+            "id": node.id,
+            "type": "DATASET" if node.kind is NodeKind.DATASET else "JOB",
+            "data": table.get((node.namespace, node.name)) or {"namespace": node.namespace, "name": node.name},
+            "inEdges": [marquez_edge(e) for e in incoming.get(node.id, [])],
+            "outEdges": [marquez_edge(e) for e in outgoing.get(node.id, [])],
+        })
+    return {"graph": graph, "truncated": view.truncated}
+
+
+def _flow(direction: Direction, default_depth: int) -> Response:
+    args = load_args(NodeArgs())
+    s = services.get()
+    view = flow_view(s.graph, _start(args), direction, _depth(args, default_depth),
+                     int(s.settings["MAX_NODES"]))
+    return jsonify(_graph_body(view))
+
+
+@bp.get("/lineage")
+@documented(query=NodeArgs)
+def get_lineage() -> Response:
+    """Upstream and downstream of a node (Marquez-compatible)."""
+    return _flow(Direction.BOTH, 20)
+
+
+@bp.get("/lineage/upstream")
+@documented(query=NodeArgs)
+def get_upstream() -> Response:
+    """Everything a node comes from, within depth edges (Marquez graph shape)."""
+    return _flow(Direction.UPSTREAM, 20)
+
+
+@bp.get("/lineage/downstream")
+@documented(query=NodeArgs)
+def get_downstream() -> Response:
+    """Everything fed by a node, within depth edges (Marquez graph shape)."""
+    return _flow(Direction.DOWNSTREAM, 20)
+
+
+@bp.get("/column-lineage")
+@documented(query=ColumnArgs)
+def get_column_lineage() -> Response:
+    """Field-level lineage (Marquez-compatible): DATASET_FIELD nodes with their input fields."""
+    args = load_args(ColumnArgs())
+    s = services.get()
+    view = column_view(s.graph, _start(args), _depth(args, 20), args["withDownstream"],
+                       int(s.settings["MAX_NODES"]))
+    incoming, outgoing = edges_by_node(view.edges)
+    datasets = s.graph.get_nodes(ids=sorted({str(n.props.get("dataset")) for n in view.nodes.values()}))
+
+    def dataset_name(field_node: Node) -> str | None:
+        found = datasets.get(str(field_node.props.get("dataset")))
+        return found.name if found else None
+
+    graph = []
+    for node in sorted(view.nodes.values(), key=lambda n: n.id):
+        inputs = []
+        for edge in incoming.get(node.id, []):
+            src = view.nodes.get(edge.src)
+            if src is None:
+                continue
+            inputs.append({"namespace": src.namespace, "dataset": dataset_name(src),
+                           "datasetId": src.props.get("dataset"), "field": src.props.get("field"),
+                           "transformationType": edge.props.get("type"),
+                           "transformationSubtype": edge.props.get("subtype"),
+                           "transformationDescription": edge.props.get("description"),
+                           "transformations": edge.props.get("subtypes", [])})
+        graph.append({
+            "id": node.id,
+            "type": "DATASET_FIELD",
+            "data": {"namespace": node.namespace, "dataset": dataset_name(node),
+                     "datasetId": node.props.get("dataset"), "field": node.props.get("field"),
+                     "inputFields": inputs},
+            "inEdges": [marquez_edge(e) for e in incoming.get(node.id, [])],
+            "outEdges": [marquez_edge(e) for e in outgoing.get(node.id, [])],
+        })
+    return jsonify({"graph": graph, "truncated": view.truncated})
+
+
+@bp.get("/lineage/path")
+@documented(query=PathArgs)
+def get_path() -> Response:
+    """Shortest directed paths from one node to another; per hop, the job, its last run and its SQL."""
+    args = load_args(PathArgs())
+    s = services.get()
+    resolver = _resolver()
+    src, dst = resolver.resolve(args["from_"]), resolver.resolve(args["to"])
+    max_depth = min(args.get("maxDepth", s.settings["MAX_DEPTH"]), int(s.settings["MAX_DEPTH"]))
+    paths = s.graph.shortest_paths(src=src.id, dst=dst.id, max_depth=max_depth, limit=args["limit"])
+    job_ids = {n for p in paths for n in p.nodes if n.startswith("job:")}
+    job_nodes = s.graph.get_nodes(ids=sorted(job_ids))
+    jobs = marquez.jobs_data(Queries(s.engine), [(n.namespace, n.name) for n in job_nodes.values()])
+    body = []
+    for path in paths:
+        hops = []
+        for origin, via, target in path_hops(path):
+            job = job_nodes.get(via) if via else None
+            data = jobs.get((job.namespace, job.name), {}) if job else {}
+            sql = ((data.get("facets") or {}).get("sql") or {}).get("query")
+            hops.append({"from": origin, "to": target, "manual": via is None,
+                         "job": {"id": via, "namespace": job.namespace, "name": job.name,
+                                 "latestRun": data.get("latestRun"), "sql": sql} if job else None})
+        body.append({"length": len(path.edges), "nodes": list(path.nodes),
+                     "edges": [{"origin": e.src, "destination": e.dst, "type": e.rel.value}
+                               for e in path.edges],
+                     "hops": hops})
+    return jsonify({"from": src.id, "to": dst.id, "paths": body})

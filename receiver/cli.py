@@ -1,0 +1,148 @@
+"""The ``lineagelens`` command line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+def _app(**overrides: Any) -> Flask:
+    from lineagelens.receiver import create_app
+
+    return create_app({"WORKER_ENABLED": False, **overrides})
+
+
+@click.group()
+@click.version_option(package_name="lineagelens")
+def main() -> None:
+    """LineageLens: OpenLineage receiver and lineage graph. Settings come from LINEAGELENS_* variables
+    (see docs/configuration.md)."""
+    logging.basicConfig(level=os.environ.get("LINEAGELENS_LOG_LEVEL", "INFO"),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int, help="gunicorn worker processes")
+@click.option("--threads", default=8, show_default=True, type=int, help="threads per worker")
+@click.option("--dev", is_flag=True, help="Flask's development server with the reloader")
+def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
+    """Run the receiver (gunicorn with threads; --dev for Flask's reloader)."""
+    if dev:
+        _app(WORKER_ENABLED=True).run(host=host, port=port, debug=True, use_reloader=True)
+        return
+    from lineagelens.receiver import services
+    from lineagelens.receiver.server import run
+
+    services.get(_app()).close()  # migrate once, before the workers start
+    click.echo(f"LineageLens receiver on http://{host}:{port}  (POST /api/v1/lineage; Ctrl-C stops)")
+    run(host=host, port=port, workers=workers, threads=threads)
+
+
+@main.group()
+def db() -> None:
+    """The state database."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply the Alembic migrations (create_app also does this on start)."""
+    from lineagelens.receiver import config
+    from lineagelens.receiver.state import db as state_db
+
+    engine = state_db.create_engine(config.load()["DATABASE_URL"])
+    state_db.upgrade(engine)
+    click.echo(f"database at {engine.url.render_as_string(hide_password=True)} is up to date")
+
+
+def _natural(path: Path) -> list[Any]:
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", path.name)]
+
+
+def _event_files(paths: tuple[Path, ...]) -> Iterator[Path]:
+    for path in paths:
+        if path.is_dir():
+            yield from sorted((p for p in path.rglob("*") if p.suffix in {".json", ".jsonl", ".ndjson"}),
+                              key=lambda p: (str(p.parent), _natural(p)))
+        else:
+            yield path
+
+
+def _events_in(path: Path) -> Iterator[Any]:
+    """A file holds one event, a JSON array of events, or one event per line."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        yield from (json.loads(line) for line in text.splitlines() if line.strip())
+        return
+    yield from data if isinstance(data, list) else [data]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+def replay(paths: tuple[Path, ...]) -> None:
+    """Ingest event files or folders, in file order, through the same ingest code as the API."""
+    from lineagelens.receiver import services
+    from lineagelens.receiver.errors import ApiError
+
+    app = _app(PROJECTION_MODE="background")
+    s = services.get(app)
+    files = list(_event_files(paths))
+    accepted = duplicates = rejected = 0
+    with click.progressbar(files, label="replaying", file=sys.stderr) as bar:
+        for path in bar:
+            for raw in _events_in(path):
+                try:
+                    result = s.ingestor.ingest(raw)
+                except ApiError as exc:
+                    rejected += 1
+                    click.echo(f"\n{path}: {exc.message} {exc.errors}", err=True)
+                    continue
+                duplicates += result.duplicate
+                accepted += not result.duplicate
+    s.projector.drain()
+    click.echo(f"{accepted} accepted, {duplicates} duplicates, {rejected} rejected")
+    s.close()
+    if rejected:
+        sys.exit(1)
+
+
+@main.group()
+def graph() -> None:
+    """The lineage graph."""
+
+
+@graph.command("rebuild")
+def graph_rebuild() -> None:
+    """Clear the graph store and re-project the whole event log into it."""
+    from lineagelens.receiver import services
+
+    s = services.get(_app())
+    with click.progressbar(length=s.events.count(), label="projecting", file=sys.stderr) as bar:
+        result = s.projector.rebuild(progress=bar.update)
+    click.echo(f"{result.projected} events projected into the {s.graph.name} graph store")
+    click.echo(json.dumps(s.graph.counts()))
+    s.close()
+
+
+@main.command("plugins")
+def list_plugins() -> None:
+    """List the loaded plugins."""
+    from lineagelens.receiver import plugins, services
+
+    s = services.get(_app())
+    click.echo(json.dumps(plugins.describe(s.plugins), indent=2))
+    s.close()

@@ -1,0 +1,119 @@
+"""Ingest: validate events, commit them to the event log, then project (inline or in the worker).
+
+A valid event is committed before the receiver answers; duplicates are no-ops; the graph store being
+down never loses an event (it stays pending and the catch-up worker retries).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from lineagelens.receiver.errors import ApiError, InvalidEvent
+from lineagelens.receiver.graph.base import GraphUnavailable
+from lineagelens.receiver.metrics import Metrics
+from lineagelens.receiver.openlineage import ParsedEvent, parse_event
+from lineagelens.receiver.projection.projector import CatchUpWorker, Projector
+from lineagelens.receiver.state.event_log import EventLog, NewEvent
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Accepted:
+    parsed: ParsedEvent
+    duplicate: bool
+
+    @property
+    def warnings(self) -> list[dict[str, str]]:
+        return [w.as_dict() for w in self.parsed.warnings]
+
+
+@dataclass
+class BatchOutcome:
+    """The OpenLineage batch answer: ``{status, summary, failedEvents}``."""
+
+    received: int = 0
+    accepted: list[Accepted] = field(default_factory=list)
+    failed: list[dict[str, Any]] = field(default_factory=list)
+
+    def body(self) -> dict[str, Any]:
+        successful = len(self.accepted)
+        status = "SUCCESS" if not self.failed else ("FAILURE" if not successful else "PARTIAL_SUCCESS")
+        warnings = [{"index": i, **w} for i, a in enumerate(self.accepted) for w in a.warnings]
+        return {
+            "status": status,
+            "summary": {"received": self.received, "successful": successful, "failed": len(self.failed),
+                        "retriable": sum(1 for f in self.failed if f["retriable"]),
+                        "nonRetriable": sum(1 for f in self.failed if not f["retriable"])},
+            "failedEvents": self.failed,
+            "warnings": warnings,
+        }
+
+
+class Ingestor:
+    def __init__(self, *, events: EventLog, projector: Projector, worker: CatchUpWorker, metrics: Metrics,
+                 strict_facets: bool, inline: bool,
+                 after_commit: Callable[[ParsedEvent], None] | None = None) -> None:
+        self.events = events
+        self.projector = projector
+        self.worker = worker
+        self.metrics = metrics
+        self.strict_facets = strict_facets
+        self.inline = inline
+        self.after_commit = after_commit
+
+    def parse(self, raw: Any) -> ParsedEvent:
+        try:
+            parsed = parse_event(raw, strict_facets=self.strict_facets)
+        except InvalidEvent:
+            self.metrics.events.labels(kind="unknown", outcome="invalid").inc()
+            raise
+        for warning in parsed.warnings:
+            self.metrics.facet_warnings.labels(facet=warning.facet).inc()
+        return parsed
+
+    def ingest(self, raw: Any) -> Accepted:
+        """Validate and commit one event. Raises InvalidEvent (422)."""
+        return self._commit([(self.parse(raw), raw)])[0]
+
+    def ingest_batch(self, raws: Sequence[Any]) -> BatchOutcome:
+        """Validate every event, commit the valid ones together, report the others by index."""
+        outcome = BatchOutcome(received=len(raws))
+        valid: list[tuple[ParsedEvent, Any]] = []
+        for index, raw in enumerate(raws):
+            try:
+                valid.append((self.parse(raw), raw))
+            except ApiError as exc:
+                outcome.failed.append({"index": index, "reason": exc.message, "errors": exc.errors,
+                                       "retriable": False})
+        outcome.accepted = self._commit(valid)
+        return outcome
+
+    def _commit(self, items: list[tuple[ParsedEvent, Any]]) -> list[Accepted]:
+        if not items:
+            return []
+        fresh = self.events.append([NewEvent.of(parsed, raw) for parsed, raw in items])
+        accepted = [Accepted(parsed, duplicate=not new) for (parsed, _), new in zip(items, fresh, strict=True)]
+        for item in accepted:
+            self.metrics.events.labels(kind=item.parsed.kind.value,
+                                       outcome="duplicate" if item.duplicate else "accepted").inc()
+            if not item.duplicate and self.after_commit:
+                self.after_commit(item.parsed)
+        if any(fresh):
+            self._project()
+        return accepted
+
+    def _project(self) -> None:
+        """Inline mode projects now unless the graph store is known to be down (the worker is backing
+        off); either way the worker is woken, so pending events are never forgotten."""
+        if self.inline and not self.worker.backoff:
+            try:
+                self.projector.drain()
+                return
+            except GraphUnavailable as exc:
+                log.warning("graph store unavailable, event kept pending: %s", exc)
+                self.worker.report_failure()
+        self.worker.wake()

@@ -1,0 +1,36 @@
+"""Prometheus metrics, one registry per application (served at ``GET /metrics``)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
+log = logging.getLogger(__name__)
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.events = Counter("lineagelens_events_total", "OpenLineage events by outcome",
+                              ["kind", "outcome"], registry=self.registry)
+        self.facet_warnings = Counter("lineagelens_facet_warnings_total",
+                                      "Standard facets accepted with a schema warning (left out of the "
+                                      "projection)", ["facet"], registry=self.registry)
+        self.ingest_seconds = Histogram("lineagelens_ingest_seconds", "Time to validate and commit a request",
+                                        ["endpoint"], registry=self.registry)
+        self.projected = Counter("lineagelens_projected_events_total", "Events projected into the graph",
+                                 registry=self.registry)
+        self.projection_failures = Counter("lineagelens_projection_failures_total",
+                                           "Events whose projection failed (retried later)",
+                                           registry=self.registry)
+        self.backlog = Gauge("lineagelens_projection_backlog", "Events committed but not yet projected",
+                             registry=self.registry)
+
+    def watch_backlog(self, read: Callable[[], int]) -> None:
+        self.backlog.set_function(read)
+
+    def on_batch(self, projected: int, failed: int) -> None:
+        self.projected.inc(projected)
+        self.projection_failures.inc(failed)

@@ -1,0 +1,47 @@
+"""The per-application service objects, kept in ``app.extensions["lineagelens"]``."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import pluggy
+import sqlalchemy as sa
+from flask import Flask, current_app
+
+from lineagelens.receiver.graph.base import GraphStore
+from lineagelens.receiver.ingest import Ingestor
+from lineagelens.receiver.metrics import Metrics
+from lineagelens.receiver.projection.projector import CatchUpWorker, Projector
+from lineagelens.receiver.state.event_log import EventLog
+from lineagelens.receiver.state.records import RecordStore
+
+log = logging.getLogger(__name__)
+
+KEY = "lineagelens"
+
+
+@dataclass
+class Services:
+    settings: dict[str, Any]
+    engine: sa.Engine
+    events: EventLog
+    records: RecordStore
+    graph: GraphStore
+    projector: Projector
+    worker: CatchUpWorker
+    ingestor: Ingestor
+    metrics: Metrics
+    plugins: pluggy.PluginManager
+
+    def close(self) -> None:
+        self.worker.stop()
+        self.graph.close()
+        self.engine.dispose()
+
+
+def get(app: Flask | None = None) -> Services:
+    """The services of ``app`` (default: the current app)."""
+    services: Services = (app or current_app).extensions[KEY]
+    return services

@@ -1,0 +1,78 @@
+"""Builds the per-app services (stores, projector, worker, plugins) from the settings."""
+
+from __future__ import annotations
+
+import atexit
+import logging
+from typing import Any
+
+from flask import Flask
+
+from lineagelens.receiver import plugins, services
+from lineagelens.receiver.graph.base import GraphStore
+from lineagelens.receiver.graph.sql import SqlGraphStore
+from lineagelens.receiver.ingest import Ingestor
+from lineagelens.receiver.metrics import Metrics
+from lineagelens.receiver.openlineage import ParsedEvent, facets
+from lineagelens.receiver.projection.build import Key
+from lineagelens.receiver.projection.projector import CatchUpWorker, Projector
+from lineagelens.receiver.state import db
+from lineagelens.receiver.state.event_log import EventLog
+from lineagelens.receiver.state.records import RecordStore
+
+log = logging.getLogger(__name__)
+
+
+def make_graph_store(settings: dict[str, Any], engine: Any) -> GraphStore:
+    url = settings["GRAPH_URL"]
+    if not url:
+        return SqlGraphStore(engine)
+    if url.split("://", 1)[0] in {"neo4j", "neo4j+s", "neo4j+ssc", "bolt", "bolt+s", "bolt+ssc"}:
+        from lineagelens.receiver.graph.neo4j import Neo4jGraphStore
+
+        return Neo4jGraphStore(url=url, user=settings["GRAPH_USER"], password=settings["GRAPH_PASSWORD"],
+                               database=settings["GRAPH_DATABASE"])
+    raise ValueError(f"LINEAGELENS_GRAPH_URL must be empty or a neo4j:// / bolt:// URL, got {url!r}")
+
+
+def init_app(app: Flask) -> None:
+    settings: dict[str, Any] = app.config["LINEAGELENS"]
+    logging.getLogger("lineagelens").setLevel(settings["LOG_LEVEL"])
+    pm = plugins.make_manager(only=settings["PLUGINS"])
+    engine = db.create_engine(settings["DATABASE_URL"])
+    db.upgrade(engine)
+    graph = make_graph_store(settings, engine)
+    try:
+        graph.setup()
+    except Exception as exc:  # an unreachable graph store must not stop ingest
+        log.warning("graph store setup failed, will retry on projection: %s", exc)
+    facets.warm()
+    metrics = Metrics()
+    event_log = EventLog(engine)
+    metrics.watch_backlog(event_log.backlog)
+
+    def normalize(namespace: str, name: str) -> Key:
+        answer = pm.hook.normalize_dataset(namespace=namespace, name=name)
+        return (str(answer[0]), str(answer[1])) if answer else (namespace, name)
+
+    projector = Projector(engine=engine, events=event_log, records=RecordStore(engine), graph=graph,
+                          batch_size=settings["PROJECTION_BATCH_SIZE"], normalize=normalize,
+                          on_batch=metrics.on_batch)
+    worker = CatchUpWorker(projector, max_backoff=settings["WORKER_MAX_BACKOFF"])
+
+    def after_commit(event: ParsedEvent) -> None:
+        try:
+            pm.hook.event_received(event=event, app=app)
+        except Exception:
+            log.exception("an event_received hook failed")
+
+    ingestor = Ingestor(events=event_log, projector=projector, worker=worker, metrics=metrics,
+                        strict_facets=settings["STRICT_FACETS"],
+                        inline=settings["PROJECTION_MODE"] == "inline", after_commit=after_commit)
+    app.extensions[services.KEY] = found = services.Services(
+        settings=settings, engine=engine, events=event_log, records=projector.records, graph=graph,
+        projector=projector, worker=worker, ingestor=ingestor, metrics=metrics, plugins=pm)
+    if settings["WORKER_ENABLED"]:
+        worker.start()
+        worker.wake()  # catch up on whatever an earlier process left pending
+    atexit.register(found.worker.stop, 2.0)

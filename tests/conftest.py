@@ -1,0 +1,145 @@
+"""Shared fixtures: apps on each backend, graph stores, and the OpenLineage test data.
+
+The real services come from ``make test`` (scripts/postgres.sh, scripts/neo4j.sh), which exports
+``LINEAGELENS_TEST_POSTGRES_URL`` and ``LINEAGELENS_TEST_NEO4J_URL``. A backend that cannot be reached is
+an error, never a skip.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lineagelens.receiver.graph.base import GraphStore
+from lineagelens.receiver.graph.sql import SqlGraphStore
+from lineagelens.receiver.state import db
+from lineagelens.receiver.state.tables import metadata
+
+DATA = Path(__file__).parent / "data" / "openlineage"
+POSTGRES_URL = os.environ.get("LINEAGELENS_TEST_POSTGRES_URL",
+                              "postgresql+psycopg://lineagelens@127.0.0.1:55432/lineagelens_test")
+NEO4J_URL = os.environ.get("LINEAGELENS_TEST_NEO4J_URL", "bolt://127.0.0.1:7687")
+
+BACKENDS = [
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("postgres", id="postgres", marks=pytest.mark.postgres),
+    pytest.param("neo4j", id="neo4j", marks=[pytest.mark.postgres, pytest.mark.neo4j]),
+]
+
+
+def load(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def scenario(name: str) -> list[dict[str, Any]]:
+    """A scenario's events in file order (numeric where the names are numbers)."""
+    files = sorted((DATA / "scenarios" / name / "events").glob("*.json"),
+                   key=lambda p: (len(p.stem), p.stem))
+    return [load(p) for p in files]
+
+
+def reset_postgres(url: str) -> None:
+    engine = db.create_engine(url)
+    try:
+        db.upgrade(engine)
+        with engine.begin() as conn:
+            names = ", ".join(t.name for t in metadata.sorted_tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY"))
+    finally:
+        engine.dispose()
+
+
+def reset_neo4j(url: str) -> None:
+    from neo4j import GraphDatabase
+
+    with GraphDatabase.driver(url, auth=None) as driver, driver.session() as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def backend_config(backend: str, tmp_path: Path) -> dict[str, Any]:
+    if backend == "sqlite":
+        return {"DATABASE_URL": f"sqlite:///{tmp_path}/state.db"}
+    reset_postgres(POSTGRES_URL)
+    if backend == "postgres":
+        return {"DATABASE_URL": POSTGRES_URL}
+    reset_neo4j(NEO4J_URL)
+    return {"DATABASE_URL": POSTGRES_URL, "GRAPH_URL": NEO4J_URL}
+
+
+def make_app(config: dict[str, Any]) -> Flask:
+    from lineagelens.receiver import create_app
+
+    return create_app({"TESTING": True, "WORKER_ENABLED": False, "PLUGINS": "", **config})
+
+
+def close_app(application: Flask) -> None:
+    from lineagelens.receiver import services
+
+    services.get(application).close()
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """A receiver on a fresh SQLite file, projecting inline, with no background worker."""
+    application = make_app(backend_config("sqlite", tmp_path))
+    yield application
+    close_app(application)
+
+
+@pytest.fixture(params=BACKENDS)
+def any_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
+    """The same receiver on each backend: SQLite, PostgreSQL (SQL graph), PostgreSQL + Neo4j."""
+    application = make_app(backend_config(request.param, tmp_path))
+    yield application
+    close_app(application)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def any_client(any_app: Flask) -> FlaskClient:
+    return any_app.test_client()
+
+
+def post_events(client: FlaskClient, events: list[dict[str, Any]]) -> None:
+    for event in events:
+        response = client.post("/api/v1/lineage", json=event)
+        assert response.status_code == 201, response.get_json()
+
+
+@pytest.fixture(params=[pytest.param("sql-sqlite", id="sql-sqlite"),
+                        pytest.param("sql-postgres", id="sql-postgres", marks=pytest.mark.postgres),
+                        pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j)])
+def graph_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[GraphStore]:
+    """An empty graph store of each kind, set up."""
+    store: GraphStore
+    engine = None
+    if request.param == "neo4j":
+        from lineagelens.receiver.graph.neo4j import Neo4jGraphStore
+
+        reset_neo4j(NEO4J_URL)
+        store = Neo4jGraphStore(url=NEO4J_URL)
+    else:
+        url = f"sqlite:///{tmp_path}/graph.db" if request.param == "sql-sqlite" else POSTGRES_URL
+        if request.param == "sql-postgres":
+            reset_postgres(url)
+        engine = db.create_engine(url)
+        db.upgrade(engine)
+        store = SqlGraphStore(engine)
+    store.setup()
+    store.clear()
+    yield store
+    store.close()
+    if engine is not None:
+        engine.dispose()
