@@ -79,11 +79,13 @@ class GraphStore(abc.ABC):
 
     @abc.abstractmethod
     def clear(self) -> None:
-        """Remove every node and edge except manual (``origin: manual``) FLOWS_TO edges and their ends."""
+        """Remove every node and edge except Source nodes and manual (``origin: manual``) FLOWS_TO edges
+        with their ends: what people made survives a rebuild."""
 
     @abc.abstractmethod
     def counts(self) -> dict[str, int]:
-        """Number of nodes per kind and of edges: ``{"dataset": n, ..., "edges": m}``."""
+        """Number of nodes per kind and of edges: ``{"dataset": n, "job": n, "datasetField": n, "run": n,
+        "source": n, "edges": m}``."""
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -27,6 +27,7 @@ SETUP: Final[tuple[str, ...]] = (
     "CREATE CONSTRAINT job_id IF NOT EXISTS FOR (n:Job) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT field_id IF NOT EXISTS FOR (n:Field) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT run_id IF NOT EXISTS FOR (n:Run) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT source_id IF NOT EXISTS FOR (n:Source) REQUIRE n.id IS UNIQUE",
     "CREATE INDEX dataset_name IF NOT EXISTS FOR (n:Dataset) ON (n.name)",
     "CREATE INDEX dataset_namespace IF NOT EXISTS FOR (n:Dataset) ON (n.namespace)",
     "CREATE INDEX job_name IF NOT EXISTS FOR (n:Job) ON (n.name)",
@@ -57,8 +58,8 @@ MERGE_NODES: Final[dict[NodeKind, str]] = {
 # looked up by id under every node label (the planner answers each with a unique-index seek).
 _MERGE_EDGES = """
 UNWIND $rows AS row
-MATCH (a:Dataset|Job|Field|Run {id: row.src})
-MATCH (b:Dataset|Job|Field|Run {id: row.dst})
+MATCH (a:Dataset|Job|Field|Run|Source {id: row.src})
+MATCH (b:Dataset|Job|Field|Run|Source {id: row.dst})
 MERGE (a)-[e:__REL__]->(b)
 WITH e, row.inc AS inc, e.firstSeen AS fs, e.lastSeen AS ls, e.lastRunId AS lr
 SET e = CASE WHEN ls IS NULL OR inc.lastSeen >= ls THEN inc ELSE properties(e) END
@@ -127,7 +128,7 @@ MATCH ()-[r]->() WHERE NOT (type(r) = 'FLOWS_TO' AND r.origin = 'manual')
 CALL (r) { DELETE r } IN TRANSACTIONS OF 10000 ROWS
 """
 CLEAR_NODES: Final = """
-MATCH (n) WHERE NOT EXISTS { (n)-[:FLOWS_TO {origin: 'manual'}]-() }
+MATCH (n) WHERE NOT n:Source AND NOT EXISTS { (n)-[:FLOWS_TO {origin: 'manual'}]-() }
 CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
 """
 
@@ -136,7 +137,7 @@ CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS
 # $ids -> the nodes that exist (any label).
 NODES_BY_ID: Final = """
 UNWIND $ids AS id
-MATCH (n:Dataset|Job|Field|Run {id: id})
+MATCH (n:Dataset|Job|Field|Run|Source {id: id})
 RETURN elementId(n) AS eid, properties(n) AS props
 """
 
@@ -217,8 +218,8 @@ RETURN collect([a.id, b.id, type(r), properties(r)]) AS edges
 # All shortest directed paths; the hop cap must be a literal, so it is fixed here and $maxDepth filters.
 SHORTEST_PATH_CAP: Final = 50
 SHORTEST_PATHS: Final = """
-MATCH (a:Dataset|Job|Field|Run {id: $src})
-MATCH (b:Dataset|Job|Field|Run {id: $dst})
+MATCH (a:Dataset|Job|Field|Run|Source {id: $src})
+MATCH (b:Dataset|Job|Field|Run|Source {id: $dst})
 MATCH p = allShortestPaths((a)-[:INPUT_TO|OUTPUTS|FLOWS_TO|DERIVES|CHILD_OF|OF|IN*..50]->(b))
 WHERE all(r IN relationships(p) WHERE type(r) IN $rels)
 WITH p WHERE length(p) <= $maxDepth
@@ -241,6 +242,8 @@ CALL () {
     AND (toLower(n.name) CONTAINS $q OR toLower(n.namespace) CONTAINS $q) RETURN n
   UNION ALL MATCH (n:Run) WHERE 'run' IN $kinds
     AND (toLower(n.name) CONTAINS $q OR toLower(n.namespace) CONTAINS $q) RETURN n
+  UNION ALL MATCH (n:Source) WHERE 'source' IN $kinds
+    AND (toLower(n.name) CONTAINS $q OR toLower(n.namespace) CONTAINS $q) RETURN n
 }
 WITH n, toLower(n.name) AS lname
 RETURN properties(n) AS props
@@ -260,6 +263,7 @@ CALL () { MATCH (n:Dataset) RETURN count(n) AS dataset }
 CALL () { MATCH (n:Job) RETURN count(n) AS job }
 CALL () { MATCH (n:Field) RETURN count(n) AS datasetField }
 CALL () { MATCH (n:Run) RETURN count(n) AS run }
+CALL () { MATCH (n:Source) RETURN count(n) AS source }
 CALL () { MATCH ()-[r]->() RETURN count(r) AS edges }
-RETURN dataset, job, datasetField, run, edges
+RETURN dataset, job, datasetField, run, source, edges
 """

@@ -17,6 +17,7 @@ class NodeKind(enum.StrEnum):
     JOB = "job"
     FIELD = "datasetField"
     RUN = "run"
+    SOURCE = "source"  # a user-managed data system (a Postgres, a Kafka ...), from the sources API
 
     @property
     def label(self) -> str:
@@ -24,7 +25,8 @@ class NodeKind(enum.StrEnum):
         return _LABELS[self]
 
 
-_LABELS = {NodeKind.DATASET: "Dataset", NodeKind.JOB: "Job", NodeKind.FIELD: "Field", NodeKind.RUN: "Run"}
+_LABELS = {NodeKind.DATASET: "Dataset", NodeKind.JOB: "Job", NodeKind.FIELD: "Field", NodeKind.RUN: "Run",
+           NodeKind.SOURCE: "Source"}
 
 
 class Rel(enum.StrEnum):
@@ -61,6 +63,10 @@ def field_id(namespace: str, dataset: str, field_name: str) -> str:
 
 def run_id(run: str) -> str:
     return f"run:{run}"
+
+
+def source_id(source: str) -> str:
+    return f"source:{source}"
 
 
 @dataclass

@@ -397,7 +397,7 @@ class Neo4jGraphStore(GraphStore):
     def counts(self) -> dict[str, int]:
         def work(tx: neo4j.ManagedTransaction) -> dict[str, int]:
             record = tx.run(cypher.COUNTS).single(strict=True)
-            return {key: int(record[key]) for key in ("dataset", "job", "datasetField", "run", "edges")}
+            return {key: int(record[key]) for key in ("dataset", "job", "datasetField", "run", "source", "edges")}
 
         return self._read(work)
 

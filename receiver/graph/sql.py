@@ -47,14 +47,19 @@ def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
         yield items[i:i + _CHUNK]
 
 
+def _props(stored: dict[str, Any] | None) -> dict[str, Any]:
+    """Stored props without nulls (Neo4j cannot hold a null property; both stores answer alike)."""
+    return {k: v for k, v in (stored or {}).items() if v is not None}
+
+
 def _node(row: Any) -> Node:
-    props = dict(row.props or {})
+    props = _props(row.props)
     props.update(firstSeen=_iso(row.first_seen), lastSeen=_iso(row.last_seen))
     return Node(id=row.id, kind=NodeKind(row.kind), namespace=row.namespace, name=row.name, props=props)
 
 
 def _edge(row: Any) -> Edge:
-    props = dict(row.props or {})
+    props = _props(row.props)
     props.update(firstSeen=_iso(row.first_seen), lastSeen=_iso(row.last_seen))
     if row.last_run_id is not None:
         props["lastRunId"] = row.last_run_id
@@ -63,6 +68,11 @@ def _edge(row: Any) -> Edge:
 
 def _newer(excluded: Any, table: sa.Table) -> sa.ColumnElement[bool]:
     return excluded.last_seen > table.c.last_seen
+
+
+def _not_older(excluded: Any, table: sa.Table) -> sa.ColumnElement[bool]:
+    """Props come from the row seen last; on a tie the incoming row wins."""
+    return excluded.last_seen >= table.c.last_seen
 
 
 class SqlGraphStore(GraphStore):
@@ -104,7 +114,7 @@ class SqlGraphStore(GraphStore):
         stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={
             "first_seen": sa.case((ex.first_seen < N.c.first_seen, ex.first_seen), else_=N.c.first_seen),
             "last_seen": sa.case((_newer(ex, N), ex.last_seen), else_=N.c.last_seen),
-            "props": sa.case((_newer(ex, N), ex.props), else_=N.c.props),
+            "props": sa.case((_not_older(ex, N), ex.props), else_=N.c.props),
         })
         values = [{"id": r.id, "kind": r.kind.value, "namespace": r.namespace, "name": r.name,
                    "first_seen": r.first_seen, "last_seen": r.last_seen, "props": r.props} for r in rows]
@@ -116,13 +126,14 @@ class SqlGraphStore(GraphStore):
             return
         stmt = insert(self.engine, E)
         ex = stmt.excluded
-        newer = sa.or_(_newer(ex, E), sa.and_(ex.last_seen == E.c.last_seen, E.c.last_run_id.is_(None)))
+        # lastRunId: the strictly later row's (even null); on a tie the stored one unless it is null.
+        tie_fills = sa.and_(ex.last_seen == E.c.last_seen, E.c.last_run_id.is_(None))
         stmt = stmt.on_conflict_do_update(index_elements=["src", "dst", "rel"], set_={
             "first_seen": sa.case((ex.first_seen < E.c.first_seen, ex.first_seen), else_=E.c.first_seen),
             "last_seen": sa.case((_newer(ex, E), ex.last_seen), else_=E.c.last_seen),
-            "last_run_id": sa.case((newer, sa.func.coalesce(ex.last_run_id, E.c.last_run_id)),
+            "last_run_id": sa.case((_newer(ex, E), ex.last_run_id), (tie_fills, ex.last_run_id),
                                    else_=E.c.last_run_id),
-            "props": sa.case((_newer(ex, E), ex.props), else_=E.c.props),
+            "props": sa.case((_not_older(ex, E), ex.props), else_=E.c.props),
         })
         for chunk in _chunks(rows):
             conn.execute(stmt, list(chunk))
@@ -169,8 +180,8 @@ class SqlGraphStore(GraphStore):
             new_id = f"{NodeKind.FIELD.value}:{rest}:{name}"  # = field_id(canonical ns, name, field)
             renames[f.id] = new_id
             namespace = target.namespace if target is not None else f.namespace
-            new_fields.append(NodeRow(new_id, NodeKind.FIELD, namespace, name, f.first_seen, f.last_seen,
-                                      {"dataset": canonical, "field": name}))
+            props = {k: (canonical if v == alias else v) for k, v in (f.props or {}).items()}
+            new_fields.append(NodeRow(new_id, NodeKind.FIELD, namespace, name, f.first_seen, f.last_seen, props))
         self._upsert_nodes(conn, new_fields)
         old_ids = list(renames)
         touching = sa.or_(E.c.src.in_(old_ids), E.c.dst.in_(old_ids))
@@ -292,7 +303,7 @@ class SqlGraphStore(GraphStore):
         with self.engine.begin() as conn:
             conn.execute(E.delete().where(sa.not_(manual)))
             kept = sa.union(sa.select(E.c.src), sa.select(E.c.dst))
-            conn.execute(N.delete().where(N.c.id.not_in(kept)))
+            conn.execute(N.delete().where(N.c.id.not_in(kept), N.c.kind != NodeKind.SOURCE.value))
 
     def counts(self) -> dict[str, int]:
         with self.engine.connect() as conn:

@@ -388,11 +388,21 @@ def test_clear_keeps_manual_flows_to_edges_and_their_ends(graph_store: GraphStor
         (D("d3"), D("report"), Rel.FLOWS_TO, "ann")]
 
 
+def test_clear_keeps_source_nodes(graph_store: GraphStore) -> None:
+    at = T0
+    src = NodeRow("source:s1", NodeKind.SOURCE, "postgres", "warehouse", at, at, {})
+    graph_store.apply(batch=GraphBatch(nodes={src.id: src}))
+    chain(graph_store)
+    graph_store.clear()
+    assert [n.id for n in graph_store.snapshot()[0]] == ["source:s1"]
+    assert graph_store.counts()["source"] == 1
+
+
 def test_counts_nodes_per_kind_and_edges(graph_store: GraphStore) -> None:
-    assert graph_store.counts() == {"dataset": 0, "job": 0, "datasetField": 0, "run": 0, "edges": 0}
+    assert graph_store.counts() == {"dataset": 0, "job": 0, "datasetField": 0, "run": 0, "source": 0, "edges": 0}
     chain(graph_store)
     graph_store.apply(batch=batch(edge(F("d1", "c"), D("d1"), Rel.IN, 1), run("r1", J("j1"), "START", 1)))
-    assert graph_store.counts() == {"dataset": 4, "job": 2, "datasetField": 1, "run": 1, "edges": 7}
+    assert graph_store.counts() == {"dataset": 4, "job": 2, "datasetField": 1, "run": 1, "source": 0, "edges": 7}
 
 
 def test_get_nodes_returns_only_existing_nodes(graph_store: GraphStore) -> None:
