@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lineagelens.receiver.sources.network import DEFAULT_DENY
+
 log = logging.getLogger(__name__)
 
 PREFIX = "LINEAGELENS_"
@@ -62,6 +64,12 @@ SETTINGS: tuple[Setting, ...] = (
             "is unreachable.", float),
     Setting("MAX_DEPTH", 20, "Largest traversal depth a lineage query may ask for.", int),
     Setting("MAX_NODES", 5000, "Largest number of nodes one lineage answer may hold.", int),
+    Setting("SOURCE_TEST_TIMEOUT", 5.0, "Seconds a source connection test may take.", float),
+    Setting("SOURCE_DENY_NETWORKS", ",".join(DEFAULT_DENY),
+            "Comma-separated networks connection tests never connect to (default: link-local and cloud "
+            "metadata addresses)."),
+    Setting("SOURCE_ALLOW_NETWORKS", "", "Comma-separated networks connection tests may connect to "
+            "(empty: any not denied)."),
     Setting("PLUGINS", "", "Comma-separated names: load only these plugins (empty: all installed).",),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
 )

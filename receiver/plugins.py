@@ -17,7 +17,12 @@ PROJECT = "lineagelens"
 hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
-DEFAULT_PLUGINS: tuple[str, ...] = ("lineagelens.plugins.naming",)
+DEFAULT_PLUGINS: tuple[str, ...] = (
+    "lineagelens.plugins.naming",
+    "lineagelens.plugins.databases",
+    "lineagelens.plugins.services",
+    "lineagelens.plugins.webhook",
+)
 
 
 def _wanted(name: str, only: set[str]) -> bool:

@@ -10,10 +10,13 @@ import pluggy
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from lineagelens.receiver.dashboards import DashboardService
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.ingest import Ingestor
 from lineagelens.receiver.metrics import Metrics
 from lineagelens.receiver.projection.projector import CatchUpWorker, Projector
+from lineagelens.receiver.sources.registry import Registry
+from lineagelens.receiver.sources.service import SourceService
 from lineagelens.receiver.state.event_log import EventLog
 from lineagelens.receiver.state.records import RecordStore
 
@@ -34,6 +37,9 @@ class Services:
     ingestor: Ingestor
     metrics: Metrics
     plugins: pluggy.PluginManager
+    registry: Registry
+    sources: SourceService
+    dashboards: DashboardService
 
     def close(self) -> None:
         self.worker.stop()

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Flask
 
 from lineagelens.receiver import plugins, services
+from lineagelens.receiver.dashboards import DashboardService, ManualLineage
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.graph.sql import SqlGraphStore
 from lineagelens.receiver.ingest import Ingestor
@@ -16,6 +17,9 @@ from lineagelens.receiver.metrics import Metrics
 from lineagelens.receiver.openlineage import ParsedEvent, facets
 from lineagelens.receiver.projection.build import Key
 from lineagelens.receiver.projection.projector import CatchUpWorker, Projector
+from lineagelens.receiver.sources.network import NetworkGuard, parse_networks
+from lineagelens.receiver.sources.registry import Registry
+from lineagelens.receiver.sources.service import SourceService
 from lineagelens.receiver.state import db
 from lineagelens.receiver.state.event_log import EventLog
 from lineagelens.receiver.state.records import RecordStore
@@ -69,9 +73,18 @@ def init_app(app: Flask) -> None:
     ingestor = Ingestor(events=event_log, projector=projector, worker=worker, metrics=metrics,
                         strict_facets=settings["STRICT_FACETS"],
                         inline=settings["PROJECTION_MODE"] == "inline", after_commit=after_commit)
+    registry = Registry.from_plugins(pm)
+    guard = NetworkGuard(deny=parse_networks(settings["SOURCE_DENY_NETWORKS"]),
+                         allow=parse_networks(settings["SOURCE_ALLOW_NETWORKS"]))
+    sources = SourceService(engine=engine, graph=graph, registry=registry, guard=guard,
+                            timeout=settings["SOURCE_TEST_TIMEOUT"])
+    manual = ManualLineage(engine=engine, graph=graph)
+    projector.after_rebuild = manual.sync_all
+    dashboards = DashboardService(engine=engine, graph=graph, manual=manual, sources=sources)
     app.extensions[services.KEY] = found = services.Services(
         settings=settings, engine=engine, events=event_log, records=projector.records, graph=graph,
-        projector=projector, worker=worker, ingestor=ingestor, metrics=metrics, plugins=pm)
+        projector=projector, worker=worker, ingestor=ingestor, metrics=metrics, plugins=pm, registry=registry,
+        sources=sources, dashboards=dashboards)
     if settings["WORKER_ENABLED"]:
         worker.start()
         worker.wake()  # catch up on whatever an earlier process left pending

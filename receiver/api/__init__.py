@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from lineagelens.receiver.api import (
+    dashboards,
     datasets,
     events,
     health,
@@ -15,10 +16,11 @@ from lineagelens.receiver.api import (
     openapi,
     plugins,
     search,
+    sources,
 )
 
-BLUEPRINTS = (ingest.bp, lineage.bp, namespaces.bp, jobs.bp, datasets.bp, events.bp, search.bp, plugins.bp,
-              health.bp, openapi.bp)
+BLUEPRINTS = (ingest.bp, lineage.bp, namespaces.bp, jobs.bp, datasets.bp, events.bp, search.bp, sources.bp,
+              dashboards.bp, plugins.bp, health.bp, openapi.bp)
 
 
 def init_app(app: Flask) -> None:

@@ -50,6 +50,18 @@ class GraphStore(abc.ABC):
         """Write one batch idempotently (see :class:`GraphBatch`); raise GraphUnavailable on outage."""
 
     @abc.abstractmethod
+    def delete_edges(self, *, keys: Sequence[tuple[str, str, Rel]]) -> None:
+        """Remove the edges ``(src, dst, rel)`` that exist (manual lineage taken back by a person)."""
+
+    @abc.abstractmethod
+    def delete_nodes(self, *, ids: Sequence[str]) -> None:
+        """Remove the nodes that exist, with their edges (a deleted source)."""
+
+    @abc.abstractmethod
+    def list_edges(self, *, rel: Rel) -> list[Edge]:
+        """Every edge of one type, sorted by (src, dst)."""
+
+    @abc.abstractmethod
     def get_nodes(self, *, ids: Sequence[str]) -> dict[str, Node]:
         """The nodes among ``ids`` that exist, by id."""
 

@@ -122,6 +122,26 @@ MATCH (n) WHERE elementId(n) = eid
 DETACH DELETE n
 """
 
+_DELETE_EDGES: Final = """
+UNWIND $rows AS row
+MATCH (a:Dataset|Job|Field|Run|Source {id: row.src})-[r:__REL__]->(b:Dataset|Job|Field|Run|Source {id: row.dst})
+DELETE r
+"""
+DELETE_EDGES: Final[dict[Rel, str]] = {rel: _DELETE_EDGES.replace("__REL__", rel.value) for rel in Rel}
+
+DELETE_NODES_BY_ID: Final = """
+UNWIND $ids AS id
+MATCH (n:Dataset|Job|Field|Run|Source {id: id})
+DETACH DELETE n
+"""
+
+_LIST_EDGES: Final = """
+MATCH (a)-[r:__REL__]->(b)
+RETURN a.id AS src, b.id AS dst, properties(r) AS props
+ORDER BY src, dst
+"""
+LIST_EDGES: Final[dict[Rel, str]] = {rel: _LIST_EDGES.replace("__REL__", rel.value) for rel in Rel}
+
 # Both run as auto-commit queries (CALL ... IN TRANSACTIONS).
 CLEAR_EDGES: Final = """
 MATCH ()-[r]->() WHERE NOT (type(r) = 'FLOWS_TO' AND r.origin = 'manual')

@@ -211,6 +211,34 @@ class Neo4jGraphStore(GraphStore):
         for rel, rows in by_rel.items():
             tx.run(cypher.MERGE_EDGES[rel], rows=rows).consume()
 
+    @_guarded
+    def delete_edges(self, *, keys: Sequence[tuple[str, str, Rel]]) -> None:
+        by_rel: dict[Rel, list[dict[str, str]]] = {}
+        for src, dst, rel in keys:
+            by_rel.setdefault(rel, []).append({"src": src, "dst": dst})
+
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            for rel, rows in by_rel.items():
+                tx.run(cypher.DELETE_EDGES[rel], rows=rows).consume()
+
+        if by_rel:
+            with self._session() as session:
+                session.execute_write(work)
+
+    @_guarded
+    def delete_nodes(self, *, ids: Sequence[str]) -> None:
+        if ids:
+            with self._session() as session:
+                session.execute_write(lambda tx: tx.run(cypher.DELETE_NODES_BY_ID, ids=list(ids)).consume())
+
+    @_guarded
+    def list_edges(self, *, rel: Rel) -> list[Edge]:
+        def work(tx: neo4j.ManagedTransaction) -> list[Edge]:
+            return [_edge(r["src"], r["dst"], rel.value, r["props"]) for r in tx.run(cypher.LIST_EDGES[rel])]
+
+        with self._session() as session:
+            return session.execute_read(work)
+
     def _merge_aliases(self, tx: neo4j.ManagedTransaction, batch: GraphBatch) -> None:
         """Fold each existing alias dataset into its canonical dataset: node, edges and fields."""
         merges = {alias: _canonical(batch.merges, alias) for alias in batch.merges}

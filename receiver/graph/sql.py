@@ -193,6 +193,27 @@ class SqlGraphStore(GraphStore):
              "props": e.props} for e in moved])
         conn.execute(N.delete().where(N.c.id.in_(old_ids)))
 
+    def delete_edges(self, *, keys: Sequence[tuple[str, str, Rel]]) -> None:
+        if not keys:
+            return
+        with self.engine.begin() as conn:
+            for chunk in _chunks(list(keys)):
+                conn.execute(E.delete().where(sa.tuple_(E.c.src, E.c.dst, E.c.rel).in_(
+                    [(src, dst, rel.value) for src, dst, rel in chunk])))
+
+    def delete_nodes(self, *, ids: Sequence[str]) -> None:
+        if not ids:
+            return
+        with self.engine.begin() as conn:
+            for chunk in _chunks(list(ids)):
+                conn.execute(E.delete().where(sa.or_(E.c.src.in_(chunk), E.c.dst.in_(chunk))))
+                conn.execute(N.delete().where(N.c.id.in_(chunk)))
+
+    def list_edges(self, *, rel: Rel) -> list[Edge]:
+        with self.engine.connect() as conn:
+            return [_edge(r) for r in conn.execute(sa.select(E).where(E.c.rel == rel.value)
+                                                    .order_by(E.c.src, E.c.dst))]
+
     # -- reads -------------------------------------------------------------------------------------
     def get_nodes(self, *, ids: Sequence[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}

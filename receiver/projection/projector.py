@@ -58,6 +58,8 @@ class Projector:
         self.normalize = normalize
         self.on_batch = on_batch  # (projected, failed) after each batch: metrics
         self._lock = threading.Lock()
+        # Called after a rebuild, e.g. to restore manual lineage that lives outside the event log.
+        self.after_rebuild: Callable[[], None] | None = None
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -113,7 +115,10 @@ class Projector:
             self.graph.clear()
             self.records.clear()
             self.events.reset_projection()
-        return self.drain(progress=progress)
+        result = self.drain(progress=progress)
+        if self.after_rebuild:
+            self.after_rebuild()
+        return result
 
 
 class CatchUpWorker:

@@ -161,3 +161,59 @@ graph_edges = sa.Table(
     sa.Column("props", Json, nullable=False),
     sa.Index("ix_graph_edges_dst", "dst", "rel"),
 )
+
+# Sources: user-managed nodes for data systems, with their connection-test history.
+sources = sa.Table(
+    "sources", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("name", sa.Text(), nullable=False),
+    sa.Column("description", sa.Text(), nullable=False, server_default=""),
+    sa.Column("config", Json, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False, server_default="unknown"),
+    sa.Column("status_message", sa.Text()),
+    _ts("checked_at"),
+    sa.Column("latency_ms", sa.Float()),
+    _ts("created_at", nullable=False),
+    _ts("updated_at", nullable=False),
+    sa.UniqueConstraint("kind", "name", name="uq_sources_kind_name"),
+)
+
+source_checks = sa.Table(
+    "source_checks", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("source_id", sa.String(36), sa.ForeignKey("sources.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("ok", sa.Boolean(), nullable=False),
+    sa.Column("message", sa.Text(), nullable=False),
+    sa.Column("latency_ms", sa.Float()),
+    sa.Column("details", Json, nullable=False),
+    _ts("checked_at", nullable=False),
+    sa.Index("ix_source_checks_source", "source_id", "checked_at"),
+)
+
+# Dashboards: a React Flow document (nodes, edges, viewport) with optimistic concurrency by version.
+dashboards = sa.Table(
+    "dashboards", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.Text(), nullable=False),
+    sa.Column("description", sa.Text(), nullable=False, server_default=""),
+    sa.Column("version", sa.Integer(), nullable=False),
+    sa.Column("document", Json, nullable=False),
+    sa.Column("import_key", sa.String(64), unique=True),
+    _ts("created_at", nullable=False),
+    _ts("updated_at", nullable=False),
+)
+
+# Manual lineage drawn on dashboards; the graph's FLOWS_TO {origin: 'manual'} edges mirror this table.
+manual_edges = sa.Table(
+    "manual_edges", metadata,
+    sa.Column("dashboard_id", sa.String(36), sa.ForeignKey("dashboards.id", ondelete="CASCADE"),
+              primary_key=True),
+    sa.Column("edge_id", sa.String(128), primary_key=True),
+    sa.Column("src", sa.Text(), nullable=False),
+    sa.Column("dst", sa.Text(), nullable=False),
+    sa.Column("author", sa.Text(), nullable=False, server_default=""),
+    sa.Column("note", sa.Text()),
+    _ts("created_at", nullable=False),
+    sa.Index("ix_manual_edges_ends", "src", "dst"),
+)

@@ -411,3 +411,27 @@ def test_get_nodes_returns_only_existing_nodes(graph_store: GraphStore) -> None:
     assert set(got) == {D("d1"), J("j1")}
     assert (got[D("d1")].kind, got[D("d1")].namespace, got[D("d1")].name) == (NodeKind.DATASET, NS, "d1")
     assert got[D("d1")].props == {"firstSeen": iso(1), "lastSeen": iso(1)}
+
+
+def test_delete_edges_removes_only_the_named_edges(graph_store: GraphStore) -> None:
+    chain(graph_store)
+    graph_store.apply(batch=batch(edge(D("d1"), D("d3"), Rel.FLOWS_TO, 5, origin="manual")))
+    graph_store.delete_edges(keys=[(D("d1"), D("d3"), Rel.FLOWS_TO), (D("d3"), D("nope"), Rel.FLOWS_TO)])
+    _, edges = graph_store.snapshot()
+    assert Rel.FLOWS_TO not in {e.rel for e in edges} and len(edges) == 5
+
+
+def test_delete_nodes_removes_them_with_their_edges(graph_store: GraphStore) -> None:
+    chain(graph_store)
+    graph_store.delete_nodes(ids=[J("j1")])
+    nodes, edges = graph_store.snapshot()
+    assert J("j1") not in {n.id for n in nodes}
+    assert all(J("j1") not in (e.src, e.dst) for e in edges) and len(edges) == 2
+
+
+def test_list_edges_gives_every_edge_of_one_type(graph_store: GraphStore) -> None:
+    chain(graph_store)
+    graph_store.apply(batch=batch(edge(D("d3"), D("d1"), Rel.FLOWS_TO, 5, origin="manual", author="ann"),
+                                  edge(D("d1"), D("d2"), Rel.FLOWS_TO, 6, origin="manual", author="bob")))
+    found = graph_store.list_edges(rel=Rel.FLOWS_TO)
+    assert [(e.src, e.dst, e.props["author"]) for e in found] == [(D("d1"), D("d2"), "bob"), (D("d3"), D("d1"), "ann")]

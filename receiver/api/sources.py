@@ -1,0 +1,181 @@
+"""Sources (``/api/v1/sources``), the palette of source types (``/api/v1/node-types``) and notification
+channel types (``/api/v1/channel-types``)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate
+
+from lineagelens.receiver import services
+from lineagelens.receiver.api.args import PageArgs, load_args
+from lineagelens.receiver.api.body import read_json
+from lineagelens.receiver.api.openapi import documented
+from lineagelens.receiver.errors import ApiError, NotFound
+from lineagelens.receiver.sources.network import NetworkRefused
+from lineagelens.receiver.sources.service import InvalidConfig, Refused
+from lineagelens.receiver.sources.types import CheckContext, DeliveryFailed
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("sources", __name__, url_prefix="/api/v1")
+
+
+class InvalidBody(ApiError):
+    status, code = 422, "invalid_body"
+
+
+class SourceListArgs(PageArgs):
+    kind = fields.String()
+    q = fields.String(validate=validate.Length(max=200))
+
+
+class SourceCreate(Schema):
+    class Meta:
+        unknown = RAISE
+
+    kind = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    config = fields.Raw(load_default=dict)
+
+
+class SourceUpdate(Schema):
+    class Meta:
+        unknown = EXCLUDE  # the UI sends back what it read (id, status ...): ignored
+
+    name = fields.String(validate=validate.Length(min=1, max=200))
+    description = fields.String(validate=validate.Length(max=2000))
+    config = fields.Raw()
+
+
+class ChannelTest(Schema):
+    class Meta:
+        unknown = RAISE
+
+    config = fields.Raw(required=True)
+    message = fields.Dict(load_default=lambda: {"title": "LineageLens test notification",
+                                                "text": "If you can read this, the channel works.",
+                                                "severity": "info"})
+
+
+def load_body(schema: Schema) -> dict[str, Any]:
+    raw = read_json(request)
+    if not isinstance(raw, dict):
+        raise InvalidBody("the body must be a JSON object", [{"path": "$", "message": type(raw).__name__}])
+    try:
+        loaded: dict[str, Any] = schema.load(raw)
+    except ValidationError as exc:
+        raise InvalidBody("invalid request body", [
+            {"path": k, "message": " ".join(map(str, v)) if isinstance(v, list) else str(v)}
+            for k, v in exc.normalized_messages().items()]) from exc
+    return loaded
+
+
+@bp.get("/node-types")
+def node_types() -> Response:
+    """The palette: every registered source type with its label, category, icon, default config and
+    config schema (JSON Schema; secret fields are writeOnly)."""
+    registry = services.get().registry
+    return jsonify({"nodeTypes": [registry.describe_source_type(t)
+                                  for t in sorted(registry.sources.values(), key=lambda t: (t.category, t.label))]})
+
+
+@bp.get("/channel-types")
+def channel_types() -> Response:
+    """Notification channel types (from the register_notification_channels hook)."""
+    registry = services.get().registry
+    return jsonify({"channelTypes": [registry.describe_channel(c) for c in registry.channels.values()]})
+
+
+@bp.post("/channel-types/<kind>/test")
+@documented(body="{config, message?}: send one test notification through a channel of this kind")
+def test_channel(kind: str) -> Response:
+    """Send a test notification; 200 with ``{ok, message}`` (ok false when delivery failed)."""
+    s = services.get()
+    channel = s.registry.channels.get(kind)
+    if channel is None:
+        raise NotFound(f"no channel type {kind!r}")
+    body = load_body(ChannelTest())
+    try:
+        config = channel.config_schema(unknown=RAISE).load(body["config"])
+    except ValidationError as exc:
+        raise InvalidConfig(f"config does not fit the {kind} schema", [
+            {"path": f"config.{k}", "message": str(v)} for k, v in exc.normalized_messages().items()]) from exc
+    try:
+        channel.send(body["message"], config, CheckContext(timeout=s.sources.timeout, guard=s.sources.guard))
+    except NetworkRefused as exc:
+        raise Refused(f"refused by the network guard: {exc}") from exc
+    except DeliveryFailed as exc:
+        return jsonify({"ok": False, "message": str(exc)})
+    return jsonify({"ok": True, "message": "delivered"})
+
+
+@bp.get("/sources")
+@documented(query=SourceListArgs)
+def list_sources() -> Response:
+    """Sources, filtered by kind and a search over name and description."""
+    args = load_args(SourceListArgs())
+    found, total = services.get().sources.find(kind=args.get("kind"), q=args.get("q"), limit=args["limit"],
+                                               offset=args["offset"])
+    return jsonify({"sources": found, "totalCount": total})
+
+
+@bp.post("/sources")
+@documented(body="{kind, name, description?, config}", responses={201: "the source (secrets left out)"})
+def create_source() -> tuple[Response, int]:
+    """Create a source of a registered kind; its config is validated against the kind's schema."""
+    body = load_body(SourceCreate())
+    created = services.get().sources.create(kind=body["kind"], name=body["name"], description=body["description"],
+                                             config=body["config"])
+    return jsonify(created), 201
+
+
+@bp.get("/sources/<source>")
+def get_source(source: str) -> Response:
+    """One source (secrets left out)."""
+    return jsonify(services.get().sources.get(source))
+
+
+@bp.route("/sources/<source>", methods=["PUT", "PATCH"])
+@documented(body="{name?, description?, config?}; secret fields left out keep their stored values")
+def update_source(source: str) -> Response:
+    """Rename, describe or reconfigure a source."""
+    body = load_body(SourceUpdate())
+    return jsonify(services.get().sources.update(source, name=body.get("name"), description=body.get("description"),
+                                                 config=body.get("config")))
+
+
+@bp.delete("/sources/<source>")
+def delete_source(source: str) -> tuple[str, int]:
+    """Delete a source, its status history, and its nodes on dashboards."""
+    s = services.get()
+    s.sources.get(source)  # 404 before touching dashboards
+    s.dashboards.forget_source(source)
+    s.sources.delete(source)
+    return "", 204
+
+
+@bp.post("/sources/<source>/test")
+@documented(responses={200: "{ok, message, latencyMs, details}", 403: "refused by the network guard"})
+def test_source(source: str) -> Response:
+    """Run the source type's real connection test (with a timeout) and record the result as its status."""
+    return jsonify(services.get().sources.test(source))
+
+
+@bp.get("/sources/<source>/status-history")
+@documented(query=PageArgs)
+def source_history(source: str) -> Response:
+    """Connection-test results, newest first."""
+    args = load_args(PageArgs())
+    return jsonify({"history": services.get().sources.history(source, limit=args["limit"] or 100)})
+
+
+@bp.get("/sources/<source>/datasets")
+@documented(query=PageArgs)
+def source_datasets(source: str) -> Response:
+    """Observed datasets whose namespace belongs to this source."""
+    args = load_args(PageArgs())
+    return jsonify({"datasets": services.get().sources.datasets(source, limit=args["limit"] or 100)})
