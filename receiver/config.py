@@ -108,7 +108,11 @@ def load(overrides: Mapping[str, Any] | None = None,
     env = os.environ if environ is None else environ
     values = defaults()
     if path := env.get(PREFIX + "CONFIG"):
-        values.update(_from_file(path))
+        from_file = _from_file(path)
+        unknown = sorted(set(from_file) - set(_BY_NAME))
+        if unknown:
+            log.warning("%s: ignoring unknown settings %s", path, ", ".join(unknown))
+        values.update({k: v for k, v in from_file.items() if k in _BY_NAME})
     values.update(_from_env(env))
     for key, value in (overrides or {}).items():
         setting = _BY_NAME.get(key.removeprefix(PREFIX))

@@ -43,11 +43,23 @@ def make_manager(*, only: str = "") -> pluggy.PluginManager:
     for entry in metadata.entry_points(group=PROJECT):
         if not _wanted(entry.name, names) or pm.has_plugin(entry.name):
             continue
-        try:
-            pm.register(entry.load(), name=entry.name)
+        try:  # one at a time, so that a broken package does not stop the others
+            pm.load_setuptools_entrypoints(PROJECT, name=entry.name)
         except Exception:
             log.exception("could not load plugin %s", entry.name)
     return pm
+
+
+def call_each(hook: Any, **kwargs: Any) -> list[Any]:
+    """Call every implementation of ``hook`` in registration order, each on its own: one plugin raising
+    is logged and does not stop the others (pluggy's own call would stop at the first exception)."""
+    results = []
+    for impl in reversed(hook.get_hookimpls()):
+        try:
+            results.append(impl.function(**{name: kwargs[name] for name in impl.argnames}))
+        except Exception:
+            log.exception("plugin %s failed in %s", impl.plugin_name, hook.name)
+    return results
 
 
 def describe(pm: pluggy.PluginManager) -> list[dict[str, Any]]:

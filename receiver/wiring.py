@@ -65,10 +65,7 @@ def init_app(app: Flask) -> None:
     worker = CatchUpWorker(projector, max_backoff=settings["WORKER_MAX_BACKOFF"])
 
     def after_commit(event: ParsedEvent) -> None:
-        try:
-            pm.hook.event_received(event=event, app=app)
-        except Exception:
-            log.exception("an event_received hook failed")
+        plugins.call_each(pm.hook.event_received, event=event, app=app)
 
     ingestor = Ingestor(events=event_log, projector=projector, worker=worker, metrics=metrics,
                         strict_facets=settings["STRICT_FACETS"],

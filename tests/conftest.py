@@ -74,10 +74,14 @@ def backend_config(backend: str, tmp_path: Path) -> dict[str, Any]:
     return {"DATABASE_URL": POSTGRES_URL, "GRAPH_URL": NEO4J_URL}
 
 
+# Tests run with a clean set of plugins: the built-in ones only (a test of third-party loading asks for more).
+BUILT_IN_PLUGINS = "naming,databases,services,webhook"
+
+
 def make_app(config: dict[str, Any]) -> Flask:
     from lineagelens.receiver import create_app
 
-    return create_app({"TESTING": True, "WORKER_ENABLED": False, "PLUGINS": "", **config})
+    return create_app({"TESTING": True, "WORKER_ENABLED": False, "PLUGINS": BUILT_IN_PLUGINS, **config})
 
 
 def close_app(application: Flask) -> None:

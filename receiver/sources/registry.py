@@ -59,10 +59,11 @@ class Registry:
     @classmethod
     def from_plugins(cls, pm: pluggy.PluginManager) -> Registry:
         registry = cls()
-        for group in pm.hook.register_source_types():
+        # pluggy answers newest plugin first; walk oldest first so built-ins keep their kinds.
+        for group in reversed(pm.hook.register_source_types()):
             for source_type in group or []:
                 registry._add(registry.sources, source_type, "source type")
-        for group in pm.hook.register_notification_channels():
+        for group in reversed(pm.hook.register_notification_channels()):
             for channel in group or []:
                 registry._add(registry.channels, channel, "notification channel")
         return registry
