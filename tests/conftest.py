@@ -147,3 +147,31 @@ def graph_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Grap
     store.close()
     if engine is not None:
         engine.dispose()
+
+
+def _passed_with(terminalreporter: Any, marker: str) -> int:
+    return sum(1 for report in terminalreporter.stats.get("passed", []) if marker in report.keywords)
+
+
+def _backend_counts(config: pytest.Config) -> tuple[dict[str, int], int]:
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    counts = {"PostgreSQL": _passed_with(reporter, "postgres"), "Neo4j": _passed_with(reporter, "neo4j")}
+    return counts, len(reporter.stats.get("skipped", []))
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """In CI every backend must have run and nothing may be skipped: otherwise the run fails."""
+    counts, skipped = _backend_counts(session.config)
+    if os.environ.get("CI") and exitstatus == 0 and not session.config.option.collectonly and (
+            0 in counts.values() or skipped):
+        session.exitstatus = 1
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """Show that the real backends ran."""
+    counts, skipped = _backend_counts(config)
+    terminalreporter.write_sep("-", "backends")
+    terminalreporter.write_line(f"PostgreSQL ({POSTGRES_URL}): {counts['PostgreSQL']} tests passed")
+    terminalreporter.write_line(f"Neo4j ({NEO4J_URL}): {counts['Neo4j']} tests passed")
+    if skipped:
+        terminalreporter.write_line(f"{skipped} tests were skipped: a skip is a bug here", red=True)
