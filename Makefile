@@ -20,7 +20,7 @@ run: install
 	$(BIN)/lineagelens serve --host 127.0.0.1 --port $(PORT)
 
 lint: install
-	$(BIN)/ruff check receiver plugins integrations tests bench
+	$(BIN)/ruff check .
 	scripts/typecheck.sh
 
 ## Install, start real PostgreSQL and Neo4j on localhost, run lint and the whole suite, stop them.

@@ -22,6 +22,6 @@ export LINEAGELENS_TEST_NEO4J_URL="$(scripts/neo4j.sh start | tail -n 1)"
 echo "PostgreSQL: $LINEAGELENS_TEST_POSTGRES_URL"
 echo "Neo4j:      $LINEAGELENS_TEST_NEO4J_URL"
 
-.venv/bin/ruff check receiver plugins integrations tests bench
+.venv/bin/ruff check .
 scripts/typecheck.sh
 "$PYTHON" -m pytest -p no:cacheprovider ${PYTEST_ARGS:-}
