@@ -95,8 +95,12 @@ class Ingestor:
     def _commit(self, items: list[tuple[ParsedEvent, Any]]) -> list[Accepted]:
         if not items:
             return []
-        fresh = self.events.append([NewEvent.of(parsed, raw) for parsed, raw in items])
+        new_events = [NewEvent.of(parsed, raw) for parsed, raw in items]
+        fresh = self.events.append(new_events)
         accepted = [Accepted(parsed, duplicate=not new) for (parsed, _), new in zip(items, fresh, strict=True)]
+        for event, new in zip(new_events, fresh, strict=True):
+            if new:
+                self.projector.remember(event.content_hash, event.parsed)
         for item in accepted:
             self.metrics.events.labels(kind=item.parsed.kind.value,
                                        outcome="duplicate" if item.duplicate else "accepted").inc()

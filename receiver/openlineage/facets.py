@@ -76,10 +76,6 @@ def _validators() -> dict[tuple[FacetPlace, str], Draft202012Validator]:
     return found
 
 
-def standard_facet_keys(place: FacetPlace) -> set[str]:
-    return {key for (p, key) in _validators() if p is place}
-
-
 def _message(error: ValidationError) -> str:
     where = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in list(error.path)[1:])
     return f"{where.lstrip('.') or '(facet)'}: {error.message}" if where else error.message
@@ -96,13 +92,19 @@ def check_facet(place: FacetPlace, key: str, value: Any) -> str | None:
     """Return why a standard facet breaks its schema, or None when it is valid or not a standard facet."""
     if not isinstance(value, dict):
         return "a facet must be a JSON object"
-    validator = _validators().get((place, key))
-    if validator is None:
+    if (place, key) not in _validators():
         return None
     try:
-        errors = [e for e in validator.iter_errors({key: value}) if _relevant(e)]
-    except RecursionError:
+        # Producers repeat the same facets event after event (START, RUNNING, COMPLETE ...): remember verdicts.
+        return _check_text(place, key, json.dumps(value, sort_keys=True, separators=(",", ":")))
+    except (RecursionError, ValueError):
         return "facet is nested too deeply to validate"
+
+
+@functools.lru_cache(maxsize=4096)
+def _check_text(place: FacetPlace, key: str, text: str) -> str | None:
+    validator = _validators()[(place, key)]
+    errors = [e for e in validator.iter_errors({key: json.loads(text)}) if _relevant(e)]
     if not errors:
         return None
     errors.sort(key=lambda e: list(e.path))

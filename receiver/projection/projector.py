@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -26,6 +27,9 @@ from lineagelens.receiver.state.event_log import EventLog, StoredEvent
 from lineagelens.receiver.state.records import RecordStore
 
 log = logging.getLogger(__name__)
+
+
+_PARSED_CACHE = 10_000
 
 
 @dataclass
@@ -58,8 +62,28 @@ class Projector:
         self.normalize = normalize
         self.on_batch = on_batch  # (projected, failed) after each batch: metrics
         self._lock = threading.Lock()
+        self._parsed: OrderedDict[str, ParsedEvent] = OrderedDict()  # content hash -> event, from ingest
+        self._parsed_lock = threading.Lock()
         # Called after a rebuild, e.g. to restore manual lineage that lives outside the event log.
         self.after_rebuild: Callable[[], None] | None = None
+
+    def remember(self, content_hash: str, event: ParsedEvent) -> None:
+        """Keep an event ingest has just parsed, so projecting it soon after need not parse it again."""
+        with self._parsed_lock:
+            self._parsed[content_hash] = event
+            while len(self._parsed) > _PARSED_CACHE:
+                self._parsed.popitem(last=False)
+
+    def _parse(self, stored: StoredEvent) -> ParsedEvent | None:
+        with self._parsed_lock:
+            cached = self._parsed.pop(stored.content_hash, None)
+        if cached is not None:
+            return cached
+        try:
+            return parse_event(json.loads(stored.payload))
+        except (InvalidEvent, ValueError) as exc:  # accepted under older rules: keep it, skip it
+            log.warning("event %s no longer parses, not projected: %s", stored.id, exc)
+            return None
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
@@ -85,15 +109,12 @@ class Projector:
                 result.projected += len(batch)
                 if progress:
                     progress(len(batch))
+                if len(batch) < self.batch_size:
+                    break
         return result
 
     def _project(self, batch: list[StoredEvent]) -> None:
-        parsed: list[ParsedEvent] = []
-        for stored in batch:
-            try:
-                parsed.append(parse_event(json.loads(stored.payload)))
-            except (InvalidEvent, ValueError) as exc:  # accepted under older rules: keep it, skip it
-                log.warning("event %s no longer parses, not projected: %s", stored.id, exc)
+        parsed = [event for stored in batch if (event := self._parse(stored)) is not None]
         ids = [s.id for s in batch]
         aliases = self.records.aliases_for(_keys(parsed, self.normalize))
         projection = build(parsed, aliases, self.normalize)
@@ -104,8 +125,9 @@ class Projector:
             if self.on_batch:
                 self.on_batch(0, len(ids))
             raise
-        self.records.write(projection.state)
-        self.events.mark_projected(ids)
+        with self.engine.begin() as conn:
+            self.records.write(conn, projection.state)
+            self.events.mark_projected(conn, ids)
         if self.on_batch:
             self.on_batch(len(ids), 0)
 

@@ -6,10 +6,11 @@ projector has applied; what is not projected yet is the backlog.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -31,7 +32,7 @@ def content_hash(payload: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-@dataclass(frozen=True)
+@dataclass
 class NewEvent:
     """An accepted event ready to append: the parsed event and its canonical JSON."""
 
@@ -42,10 +43,14 @@ class NewEvent:
     def of(cls, parsed: ParsedEvent, raw: Any) -> NewEvent:
         return cls(parsed=parsed, payload=canonical_json(raw))
 
+    @functools.cached_property
+    def content_hash(self) -> str:
+        return content_hash(self.payload)
+
     def row(self, received_at: datetime) -> dict[str, Any]:
         p = self.parsed
         return {
-            "content_hash": content_hash(self.payload),
+            "content_hash": self.content_hash,
             "kind": p.kind.value,
             "event_type": p.event_type.value if p.event_type else None,
             "event_time": p.event_time,
@@ -62,6 +67,7 @@ class NewEvent:
 class StoredEvent:
     id: int
     payload: str
+    content_hash: str
 
 
 class EventLog:
@@ -94,16 +100,16 @@ class EventLog:
         return result
 
     def pending(self, *, limit: int) -> list[StoredEvent]:
-        stmt = (sa.select(lineage_events.c.id, lineage_events.c.payload)
+        stmt = (sa.select(lineage_events.c.id, lineage_events.c.payload, lineage_events.c.content_hash)
                 .where(lineage_events.c.projected == sa.false())
                 .order_by(lineage_events.c.id).limit(limit))
         with self.engine.connect() as conn:
-            return [StoredEvent(id=r.id, payload=r.payload) for r in conn.execute(stmt)]
+            return [StoredEvent(r.id, r.payload, r.content_hash) for r in conn.execute(stmt)]
 
-    def mark_projected(self, ids: Sequence[int]) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(lineage_events.update().where(lineage_events.c.id.in_(ids))
-                         .values(projected=True, last_error=None))
+    def mark_projected(self, conn: sa.Connection, ids: Sequence[int]) -> None:
+        """Inside the caller's transaction (the one writing the projected records)."""
+        conn.execute(lineage_events.update().where(lineage_events.c.id.in_(ids))
+                     .values(projected=True, last_error=None))
 
     def mark_failed(self, ids: Sequence[int], error: str) -> None:
         with self.engine.begin() as conn:
@@ -124,18 +130,6 @@ class EventLog:
         """Mark every event unprojected (``graph rebuild``)."""
         with self.engine.begin() as conn:
             conn.execute(lineage_events.update().values(projected=False, attempts=0, last_error=None))
-
-    def iter_all(self, *, batch: int = 1000) -> Iterator[StoredEvent]:
-        last = 0
-        while True:
-            stmt = (sa.select(lineage_events.c.id, lineage_events.c.payload)
-                    .where(lineage_events.c.id > last).order_by(lineage_events.c.id).limit(batch))
-            with self.engine.connect() as conn:
-                rows = [StoredEvent(id=r.id, payload=r.payload) for r in conn.execute(stmt)]
-            if not rows:
-                return
-            yield from rows
-            last = rows[-1].id
 
     def between(self, *, since: datetime | None, until: datetime | None, limit: int, offset: int,
                 oldest_first: bool = False) -> tuple[list[str], int]:

@@ -87,29 +87,29 @@ class RecordStore:
         return found
 
     # -- writes ------------------------------------------------------------------------------------
-    def write(self, rows: StateRows) -> None:
-        with self.engine.begin() as conn:
-            self._merge(conn, runs, RunRecord, [runs.c.run_id],
-                        {(k,): v for k, v in rows.runs.items()})
-            self._merge(conn, jobs, JobRecord, [jobs.c.namespace, jobs.c.name], rows.jobs)
-            self._merge(conn, datasets, DatasetRecord, [datasets.c.namespace, datasets.c.name],
-                        rows.datasets)
-            self._merge(conn, dataset_versions, VersionRecord,
-                        [dataset_versions.c.namespace, dataset_versions.c.name, dataset_versions.c.version],
-                        rows.versions)
-            if rows.run_datasets:
-                stmt = insert(self.engine, run_datasets)
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["run_id", "namespace", "name", "direction"],
-                    set_={"version": sa.func.coalesce(stmt.excluded.version, run_datasets.c.version)})
-                conn.execute(stmt, [_to_row(r) for r in rows.run_datasets.values()])
-            if rows.aliases:
-                stmt = insert(self.engine, dataset_aliases).on_conflict_do_nothing(
-                    index_elements=["namespace", "name"])
-                conn.execute(stmt, [
-                    {"namespace": a[0], "name": a[1], "canonical_namespace": c[0], "canonical_name": c[1]}
-                    for a, c in rows.aliases.items()])
-                self._fold_aliases(conn, rows.aliases)
+    def write(self, conn: sa.Connection, rows: StateRows) -> None:
+        """Merge ``rows`` into the stored records, inside the caller's transaction."""
+        self._merge(conn, runs, RunRecord, [runs.c.run_id],
+                    {(k,): v for k, v in rows.runs.items()})
+        self._merge(conn, jobs, JobRecord, [jobs.c.namespace, jobs.c.name], rows.jobs)
+        self._merge(conn, datasets, DatasetRecord, [datasets.c.namespace, datasets.c.name],
+                    rows.datasets)
+        self._merge(conn, dataset_versions, VersionRecord,
+                    [dataset_versions.c.namespace, dataset_versions.c.name, dataset_versions.c.version],
+                    rows.versions)
+        if rows.run_datasets:
+            stmt = insert(self.engine, run_datasets)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["run_id", "namespace", "name", "direction"],
+                set_={"version": sa.func.coalesce(stmt.excluded.version, run_datasets.c.version)})
+            conn.execute(stmt, [_to_row(r) for r in rows.run_datasets.values()])
+        if rows.aliases:
+            stmt = insert(self.engine, dataset_aliases).on_conflict_do_nothing(
+                index_elements=["namespace", "name"])
+            conn.execute(stmt, [
+                {"namespace": a[0], "name": a[1], "canonical_namespace": c[0], "canonical_name": c[1]}
+                for a, c in rows.aliases.items()])
+            self._fold_aliases(conn, rows.aliases)
 
     def _merge(self, conn: sa.Connection, table: sa.Table, cls: type[Any], key_cols: list[sa.Column[Any]],
                incoming: dict[Any, Any]) -> None:
