@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Flask
 
-from lineagelens.receiver import api, config, errors, wiring
+from lineagelens.receiver import api, config, errors, webui, wiring
 
 log = logging.getLogger(__name__)
 
@@ -28,4 +28,5 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     wiring.init_app(app)
     api.init_app(app)
+    webui.init_app(app)
     return app
