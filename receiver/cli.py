@@ -146,3 +146,13 @@ def list_plugins() -> None:
     s = services.get(_app())
     click.echo(json.dumps(plugins.describe(s.plugins), indent=2))
     s.close()
+
+
+def _add_integration_commands() -> None:
+    from lineagelens.integrations.cli import airflow_config, spark_conf
+
+    main.add_command(airflow_config)
+    main.add_command(spark_conf)
+
+
+_add_integration_commands()

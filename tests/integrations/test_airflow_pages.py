@@ -1,0 +1,165 @@
+"""The plugin's receiver client and pages without Airflow: settings resolution, a real receiver fed
+Airflow-shaped events, an unreachable receiver, and escaping."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from lineagelens.integrations.airflow.client import (
+    ReceiverClient,
+    ReceiverSettings,
+    ReceiverUnavailable,
+    dag_lineage,
+    root_jobs,
+    settings_from,
+)
+from lineagelens.integrations.airflow.views import dag_page, index_page, unavailable
+from tests.integrations.support import Receiver, http
+from tests.servers import closed_port, tcp_listener
+
+NS = "pages"
+
+
+def getter(values: dict[tuple[str, str], str]) -> Callable[[str, str], str | None]:
+    return lambda section, key: values.get((section, key))
+
+
+def test_settings_come_from_the_lineagelens_section_first() -> None:
+    settings = settings_from(getter({("lineagelens", "url"): "http://ll:5000/", ("lineagelens", "api_key"): "k",
+                                     ("lineagelens", "timeout"): "1.5", ("openlineage", "namespace"): "prod"}))
+    assert settings == ReceiverSettings(url="http://ll:5000", api_key="k", namespace="prod", timeout=1.5)
+
+
+def test_settings_fall_back_to_the_openlineage_transport() -> None:
+    transport = {"type": "http", "url": "http://ll:5000", "auth": {"type": "api_key", "apiKey": "k"}}
+    settings = settings_from(getter({("openlineage", "transport"): json.dumps(transport)}))
+    assert settings is not None and (settings.url, settings.api_key, settings.namespace) == (
+        "http://ll:5000", "k", "default")
+    assert settings_from(getter({("openlineage", "transport"): '{"type": "console"}'})) is None
+    assert settings_from(getter({})) is None
+
+
+def event(event_type: str, job: str, run_id: str, *, parent: tuple[str, str] | None = None,
+          inputs: tuple[str, ...] = (), outputs: tuple[str, ...] = (), error: str | None = None) -> bytes:
+    facets: dict[str, object] = {}
+    producer = "https://github.com/apache/airflow/tree/providers-openlineage/2.20.3"
+    if parent:
+        facets["parent"] = {"_producer": producer, "_schemaURL": "https://openlineage.io/spec/facets/1-1-0/"
+                            "ParentRunFacet.json#/$defs/ParentRunFacet",
+                            "run": {"runId": parent[1]}, "job": {"namespace": NS, "name": parent[0]}}
+    if error:
+        facets["errorMessage"] = {"_producer": producer, "_schemaURL": "https://openlineage.io/spec/facets/1-0-1/"
+                                  "ErrorMessageRunFacet.json#/$defs/ErrorMessageRunFacet",
+                                  "message": error, "programmingLanguage": "python"}
+    body = {"eventType": event_type, "eventTime": "2026-01-01T00:00:00Z", "producer": producer,
+            "schemaURL": "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent",
+            "run": {"runId": run_id, "facets": facets}, "job": {"namespace": NS, "name": job},
+            "inputs": [{"namespace": "file", "name": n} for n in inputs],
+            "outputs": [{"namespace": "file", "name": n} for n in outputs]}
+    return json.dumps(body).encode()
+
+
+@pytest.fixture(scope="module")
+def receiver(receivers: Callable[..., Receiver]) -> Receiver:
+    receiver = receivers("pages")
+    dag_run, extract_run, load_run = (str(uuid.uuid4()) for _ in range(3))
+    for body in (event("COMPLETE", "etl", dag_run),
+                 event("COMPLETE", "etl.extract", extract_run, parent=("etl", dag_run), inputs=("/raw.csv",),
+                       outputs=("/stage.csv",)),
+                 event("FAIL", "etl.load", load_run, parent=("etl", dag_run), inputs=("/stage.csv",),
+                       outputs=("/<b>final</b>.csv",), error="boom <script>alert(1)</script>")):
+        status, _, answer = http("POST", f"{receiver.url}/api/v1/lineage", body=body,
+                                 headers={"Content-Type": "application/json"})
+        assert status == 201, answer
+    return receiver
+
+
+def test_dag_lineage_collects_the_task_jobs_of_a_dag(receiver: Receiver) -> None:
+    client = ReceiverClient(ReceiverSettings(url=receiver.url, namespace=NS))
+    lineage = dag_lineage(client, "etl")
+    assert lineage.dag is not None and lineage.dag.last_run is not None
+    assert lineage.dag.last_run.state == "COMPLETED"
+    assert [t.task_id for t in lineage.tasks] == ["extract", "load"]
+    load = lineage.tasks[1]
+    assert load.last_run is not None and load.last_run.state == "FAILED"
+    assert load.last_run.error == "boom <script>alert(1)</script>"
+    assert lineage.external_inputs == [("file", "/raw.csv")]
+    assert lineage.final_outputs == [("file", "/<b>final</b>.csv")]
+    (summary,), truncated = root_jobs(client)
+    assert (summary.job.name, summary.children, summary.reads, summary.writes, truncated) == ("etl", 2, 2, 2, False)
+
+
+def test_dag_page_escapes_what_the_receiver_and_the_url_hold(receiver: Receiver) -> None:
+    settings = ReceiverSettings(url=receiver.url, namespace=NS)
+    page = dag_page(settings, dag_lineage(ReceiverClient(settings), "etl"))
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<b>final</b>" not in page and 'class="badge s-FAILED"' in page
+    unknown = dag_page(settings, dag_lineage(ReceiverClient(settings), '"><img src=x onerror=alert(1)>'))
+    assert "<img" not in unknown and "has received no OpenLineage events for this DAG" in unknown
+
+
+def test_index_lists_root_jobs_with_links_to_their_dag_pages(receiver: Receiver) -> None:
+    settings = ReceiverSettings(url=receiver.url, namespace=NS)
+    roots, truncated = root_jobs(ReceiverClient(settings))
+    page = index_page(settings, status="ready", roots=roots, truncated=truncated, embed_ui=False)
+    assert '<a href="dags/etl">etl</a>' in page and "2 read / 2 written" in page and "<iframe" not in page
+
+
+def test_unreachable_receiver_fails_fast_with_a_clear_reason() -> None:
+    client = ReceiverClient(ReceiverSettings(url=f"http://127.0.0.1:{closed_port()}", timeout=1.0))
+    started = time.monotonic()
+    with pytest.raises(ReceiverUnavailable, match="cannot reach"):
+        dag_lineage(client, "etl")
+    assert time.monotonic() - started < 2
+    assert "LineageLens is unreachable" in unavailable(client.settings, "refused", title="t")
+    assert "No LineageLens receiver is configured" in unavailable(None, "", title="t")
+
+
+def test_a_receiver_that_never_answers_costs_at_most_the_timeout() -> None:
+    with socket.socket() as silent:  # the kernel completes the handshake; nobody ever reads or answers
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        client = ReceiverClient(ReceiverSettings(url=f"http://127.0.0.1:{silent.getsockname()[1]}", timeout=0.5))
+        started = time.monotonic()
+        with pytest.raises(ReceiverUnavailable, match="timed out"):
+            client.namespaces()
+        assert time.monotonic() - started < 2
+
+
+def test_a_receiver_that_hangs_up_is_unavailable_too() -> None:
+    with tcp_listener() as port, pytest.raises(ReceiverUnavailable):  # accepts and closes: no HTTP answer
+        ReceiverClient(ReceiverSettings(url=f"http://127.0.0.1:{port}", timeout=1.0)).namespaces()
+
+
+def test_index_embeds_the_receiver_ui_only_when_it_serves_html(receiver: Receiver) -> None:
+    class Html(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = b"<!doctype html><title>LineageLens</title>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    assert not ReceiverClient(ReceiverSettings(url=receiver.url)).probe_html("/")  # today: a JSON 404
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        settings = ReceiverSettings(url=f"http://127.0.0.1:{server.server_address[1]}", ui_url="https://ll.example")
+        assert ReceiverClient(settings).probe_html("/")
+        page = index_page(settings, status="ready", roots=[], truncated=False, embed_ui=True)
+        assert '<iframe src="https://ll.example/"' in page
+    finally:
+        server.shutdown()
+        server.server_close()
