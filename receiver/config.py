@@ -56,8 +56,11 @@ SETTINGS: tuple[Setting, ...] = (
             "'Authorization: Bearer <key>' (401 without, 403 with an unknown key)."),
     Setting("STRICT_FACETS", False, "Reject (422) events whose standard facets break their schema, "
             "instead of accepting them with a warning.", _bool),
-    Setting("PROJECTION_MODE", "inline", "inline: project each event into the graph before answering "
-            "(reads see it at once); background: answer after the commit and project in the worker.",),
+    Setting("PROJECTION_MODE", "inline", "inline: answer once the event is in the graph (reads see it at "
+            "once; concurrent requests share one projection pass); background: answer after the commit and "
+            "let the worker project.",),
+    Setting("PROJECTION_WAIT_SECONDS", 5.0, "In inline mode, how long a request waits for its event to be "
+            "projected before answering anyway (the event is committed either way).", float),
     Setting("PROJECTION_BATCH_SIZE", 500, "Events per projection batch (one graph round trip each).", int),
     Setting("WORKER_ENABLED", True, "Run the catch-up worker thread that projects pending events.", _bool),
     Setting("WORKER_MAX_BACKOFF", 30.0, "Longest wait in seconds between retries while the graph store "

@@ -24,6 +24,7 @@ from lineagelens.receiver.errors import ApiError, Conflict, NotFound
 from lineagelens.receiver.graph.base import GraphStore, GraphUnavailable
 from lineagelens.receiver.graph.model import EdgeRow, GraphBatch, NodeKind, NodeRow, Rel, source_id
 from lineagelens.receiver.sources.service import SourceService
+from lineagelens.receiver.state.db import transaction
 from lineagelens.receiver.state.event_log import canonical_json
 from lineagelens.receiver.state.tables import dashboards, manual_edges, sources
 
@@ -276,7 +277,7 @@ class DashboardService:
         doc = load(DashboardDocument(), raw)
         self._check_refs(doc)
         dashboard, now = str(uuid.uuid4()), _now()
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             conn.execute(dashboards.insert().values(
                 id=dashboard, name=doc["name"], description=doc["description"], version=1,
                 document={"viewport": doc["viewport"], "nodes": doc["nodes"], "edges": doc["edges"]},
@@ -290,7 +291,7 @@ class DashboardService:
             raise PreconditionRequired("send If-Match: \"<version>\" (or a version in the body) to save")
         doc = load(DashboardDocument(), raw)
         self._check_refs(doc)
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             current = self._row(conn, dashboard)
             changed = conn.execute(
                 dashboards.update().where(dashboards.c.id == dashboard, dashboards.c.version == expected_version)
@@ -305,7 +306,7 @@ class DashboardService:
         return self.get(dashboard)
 
     def delete(self, dashboard: str) -> None:
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             self._row(conn, dashboard)
             pairs = {(r.src, r.dst) for r in conn.execute(
                 sa.select(manual_edges).where(manual_edges.c.dashboard_id == dashboard))}
@@ -317,7 +318,7 @@ class DashboardService:
         """A source is being deleted: take its nodes (and their edges) off every dashboard."""
         node_ref = source_id(source)
         pairs: set[tuple[str, str]] = set()
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             for row in conn.execute(sa.select(dashboards)).all():
                 doc = row.document
                 gone = {n["id"] for n in doc.get("nodes", []) if graph_id(n["ref"]) == node_ref}

@@ -15,7 +15,8 @@ from lineagelens.receiver.errors import ApiError, InvalidEvent
 from lineagelens.receiver.graph.base import GraphUnavailable
 from lineagelens.receiver.metrics import Metrics
 from lineagelens.receiver.openlineage import ParsedEvent, parse_event
-from lineagelens.receiver.projection.projector import CatchUpWorker, Projector
+from lineagelens.receiver.projection.projector import Projector
+from lineagelens.receiver.projection.worker import CatchUpWorker
 from lineagelens.receiver.state.event_log import EventLog, NewEvent
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,7 @@ class BatchOutcome:
 
 class Ingestor:
     def __init__(self, *, events: EventLog, projector: Projector, worker: CatchUpWorker, metrics: Metrics,
-                 strict_facets: bool, inline: bool,
+                 strict_facets: bool, inline: bool, wait_seconds: float = 5.0,
                  after_commit: Callable[[ParsedEvent], None] | None = None) -> None:
         self.events = events
         self.projector = projector
@@ -63,6 +64,7 @@ class Ingestor:
         self.metrics = metrics
         self.strict_facets = strict_facets
         self.inline = inline
+        self.wait_seconds = wait_seconds
         self.after_commit = after_commit
 
     def parse(self, raw: Any) -> ParsedEvent:
@@ -96,28 +98,33 @@ class Ingestor:
         if not items:
             return []
         new_events = [NewEvent.of(parsed, raw) for parsed, raw in items]
-        fresh = self.events.append(new_events)
-        accepted = [Accepted(parsed, duplicate=not new) for (parsed, _), new in zip(items, fresh, strict=True)]
-        for event, new in zip(new_events, fresh, strict=True):
-            if new:
+        ids = self.events.append(new_events)
+        accepted = [Accepted(parsed, duplicate=new_id is None)
+                    for (parsed, _), new_id in zip(items, ids, strict=True)]
+        for event, new_id in zip(new_events, ids, strict=True):
+            if new_id is not None:
                 self.projector.remember(event.content_hash, event.parsed)
         for item in accepted:
             self.metrics.events.labels(kind=item.parsed.kind.value,
                                        outcome="duplicate" if item.duplicate else "accepted").inc()
             if not item.duplicate and self.after_commit:
                 self.after_commit(item.parsed)
-        if any(fresh):
-            self._project()
+        fresh = [i for i in ids if i is not None]
+        if fresh:
+            self._project(fresh)
         return accepted
 
-    def _project(self) -> None:
-        """Inline mode projects now unless the graph store is known to be down (the worker is backing
-        off); either way the worker is woken, so pending events are never forgotten."""
-        if self.inline and not self.worker.backoff:
+    def _project(self, ids: list[int]) -> None:
+        """Inline mode answers once the events are in the graph: the worker projects them (sharing one pass
+        with concurrent requests) while this thread waits; without a worker thread, this thread projects.
+        Nobody waits while the graph store is known to be down. Background mode only wakes the worker."""
+        if not self.inline:
+            self.worker.wake()
+        elif self.worker.running:
+            self.worker.wait_projected(ids, timeout=self.wait_seconds)
+        elif not self.worker.backoff:
             try:
                 self.projector.drain()
-                return
             except GraphUnavailable as exc:
                 log.warning("graph store unavailable, event kept pending: %s", exc)
                 self.worker.report_failure()
-        self.worker.wake()

@@ -22,6 +22,9 @@ class Metrics:
                                         ["endpoint"], registry=self.registry)
         self.projected = Counter("lineagelens_projected_events_total", "Events projected into the graph",
                                  registry=self.registry)
+        self.projection_batches = Counter("lineagelens_projection_batches_total",
+                                          "Projection passes that wrote the graph (events share passes)",
+                                          registry=self.registry)
         self.projection_failures = Counter("lineagelens_projection_failures_total",
                                            "Events whose projection failed (retried later)",
                                            registry=self.registry)
@@ -34,3 +37,5 @@ class Metrics:
     def on_batch(self, projected: int, failed: int) -> None:
         self.projected.inc(projected)
         self.projection_failures.inc(failed)
+        if projected:
+            self.projection_batches.inc()

@@ -14,7 +14,8 @@ from lineagelens.receiver.dashboards import DashboardService
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.ingest import Ingestor
 from lineagelens.receiver.metrics import Metrics
-from lineagelens.receiver.projection.projector import CatchUpWorker, Projector
+from lineagelens.receiver.projection.projector import Projector
+from lineagelens.receiver.projection.worker import CatchUpWorker
 from lineagelens.receiver.sources.registry import Registry
 from lineagelens.receiver.sources.service import SourceService
 from lineagelens.receiver.state.event_log import EventLog

@@ -16,7 +16,8 @@ from lineagelens.receiver.ingest import Ingestor
 from lineagelens.receiver.metrics import Metrics
 from lineagelens.receiver.openlineage import ParsedEvent, facets
 from lineagelens.receiver.projection.build import Key
-from lineagelens.receiver.projection.projector import CatchUpWorker, Projector
+from lineagelens.receiver.projection.projector import Projector
+from lineagelens.receiver.projection.worker import CatchUpWorker
 from lineagelens.receiver.sources.network import NetworkGuard, parse_networks
 from lineagelens.receiver.sources.registry import Registry
 from lineagelens.receiver.sources.service import SourceService
@@ -69,7 +70,8 @@ def init_app(app: Flask) -> None:
 
     ingestor = Ingestor(events=event_log, projector=projector, worker=worker, metrics=metrics,
                         strict_facets=settings["STRICT_FACETS"],
-                        inline=settings["PROJECTION_MODE"] == "inline", after_commit=after_commit)
+                        inline=settings["PROJECTION_MODE"] == "inline",
+                        wait_seconds=settings["PROJECTION_WAIT_SECONDS"], after_commit=after_commit)
     registry = Registry.from_plugins(pm)
     guard = NetworkGuard(deny=parse_networks(settings["SOURCE_DENY_NETWORKS"]),
                          allow=parse_networks(settings["SOURCE_ALLOW_NETWORKS"]))

@@ -29,7 +29,7 @@ from lineagelens.receiver.graph.model import (
     RunNodeRow,
     Subgraph,
 )
-from lineagelens.receiver.state.db import insert
+from lineagelens.receiver.state.db import insert, transaction
 from lineagelens.receiver.state.tables import graph_edges as E
 from lineagelens.receiver.state.tables import graph_nodes as N
 
@@ -94,7 +94,7 @@ class SqlGraphStore(GraphStore):
     # -- writes ------------------------------------------------------------------------------------
     def apply(self, *, batch: GraphBatch) -> None:
         try:
-            with self.engine.begin() as conn:
+            with transaction(self.engine) as conn:
                 self._upsert_nodes(conn, list(batch.nodes.values()))
                 for alias, canonical in sorted(batch.merges.items()):
                     self._fold(conn, alias, canonical)
@@ -196,7 +196,7 @@ class SqlGraphStore(GraphStore):
     def delete_edges(self, *, keys: Sequence[tuple[str, str, Rel]]) -> None:
         if not keys:
             return
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             for chunk in _chunks(list(keys)):
                 conn.execute(E.delete().where(sa.tuple_(E.c.src, E.c.dst, E.c.rel).in_(
                     [(src, dst, rel.value) for src, dst, rel in chunk])))
@@ -204,7 +204,7 @@ class SqlGraphStore(GraphStore):
     def delete_nodes(self, *, ids: Sequence[str]) -> None:
         if not ids:
             return
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             for chunk in _chunks(list(ids)):
                 conn.execute(E.delete().where(sa.or_(E.c.src.in_(chunk), E.c.dst.in_(chunk))))
                 conn.execute(N.delete().where(N.c.id.in_(chunk)))
@@ -256,11 +256,11 @@ class SqlGraphStore(GraphStore):
             rows: list[Any] = []
             for chunk in _chunks(keep):
                 rows.extend(conn.execute(sa.select(N).where(N.c.id.in_(chunk))))
-            keep_set = set(keep)
             edges: list[Edge] = []
-            for chunk in _chunks(keep):
-                stmt = sa.select(E).where(E.c.src.in_(chunk), E.c.rel.in_([r.value for r in rels]))
-                edges.extend(_edge(e) for e in conn.execute(stmt) if e.dst in keep_set)
+            for chunk in _chunks(keep):  # only edges with both ends kept leave the database
+                stmt = sa.select(E).where(E.c.src.in_(chunk), E.c.dst.in_(keep),
+                                          E.c.rel.in_([r.value for r in rels]))
+                edges.extend(_edge(e) for e in conn.execute(stmt))
         edges.sort(key=lambda e: (e.src, e.dst, e.rel))
         return Subgraph(nodes={r.id: _node(r) for r in rows}, edges=edges, truncated=truncated)
 
@@ -321,7 +321,7 @@ class SqlGraphStore(GraphStore):
 
     def clear(self) -> None:
         manual = sa.and_(E.c.rel == Rel.FLOWS_TO.value, E.c.props["origin"].as_string() == "manual")
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             conn.execute(E.delete().where(sa.not_(manual)))
             kept = sa.union(sa.select(E.c.src), sa.select(E.c.dst))
             conn.execute(N.delete().where(N.c.id.not_in(kept), N.c.kind != NodeKind.SOURCE.value))

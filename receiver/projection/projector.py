@@ -2,7 +2,7 @@
 
 ``drain()`` projects every pending event: parse, resolve aliases, build (pure), write the graph, write the
 state records, mark the events projected. When the graph store is down the events stay pending (with the
-error and an attempt count) and :class:`CatchUpWorker` retries with exponential backoff.
+error and an attempt count) and the worker (:mod:`.worker`) retries with exponential backoff.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -22,7 +22,7 @@ from lineagelens.receiver.graph.base import GraphStore, GraphUnavailable
 from lineagelens.receiver.openlineage import ParsedEvent, parse_event
 from lineagelens.receiver.projection import facets as F
 from lineagelens.receiver.projection.build import Key, Normalize, build, same_name
-from lineagelens.receiver.state.db import LOCK_PROJECT
+from lineagelens.receiver.state.db import LOCK_PROJECT, transaction
 from lineagelens.receiver.state.event_log import EventLog, StoredEvent
 from lineagelens.receiver.state.records import RecordStore
 
@@ -35,7 +35,7 @@ _PARSED_CACHE = 10_000
 @dataclass
 class DrainResult:
     projected: int = 0
-    failed: int = 0
+    ids: list[int] = field(default_factory=list)
 
 
 def _keys(events: list[ParsedEvent], normalize: Normalize) -> set[Key]:
@@ -107,6 +107,7 @@ class Projector:
             while batch := self.events.pending(limit=self.batch_size):
                 self._project(batch)
                 result.projected += len(batch)
+                result.ids.extend(s.id for s in batch)
                 if progress:
                     progress(len(batch))
                 if len(batch) < self.batch_size:
@@ -125,7 +126,7 @@ class Projector:
             if self.on_batch:
                 self.on_batch(0, len(ids))
             raise
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             self.records.write(conn, projection.state)
             self.events.mark_projected(conn, ids)
         if self.on_batch:
@@ -141,56 +142,3 @@ class Projector:
         if self.after_rebuild:
             self.after_rebuild()
         return result
-
-
-class CatchUpWorker:
-    """A daemon thread that drains pending events: woken after each commit, polling otherwise, and
-    backing off exponentially while the graph store is unreachable."""
-
-    def __init__(self, projector: Projector, *, poll_seconds: float = 1.0, max_backoff: float = 30.0,
-                 ) -> None:
-        self.projector = projector
-        self.poll_seconds = poll_seconds
-        self.max_backoff = max_backoff
-        self.backoff = 0.0
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    def start(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="lineagelens-projector", daemon=True)
-            self._thread.start()
-
-    def wake(self) -> None:
-        self._wake.set()
-
-    def report_failure(self) -> None:
-        """Someone else saw the graph store fail: back off as if this worker had, and retry later."""
-        self.backoff = min(max(self.backoff * 2, 0.5), self.max_backoff)
-
-    def stop(self, timeout: float = 10.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            if self.backoff:
-                self._stop.wait(self.backoff)  # backing off: new events do not hurry a retry
-            else:
-                self._wake.wait(self.poll_seconds)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                self.projector.drain()
-                self.backoff = 0.0
-            except GraphUnavailable as exc:
-                self.backoff = min(max(self.backoff * 2, 0.5), self.max_backoff)
-                log.warning("graph store unavailable, retrying in %.1fs: %s", self.backoff, exc)
-            except Exception:
-                self.backoff = min(max(self.backoff * 2, 0.5), self.max_backoff)
-                log.exception("projection failed, retrying in %.1fs", self.backoff)

@@ -23,6 +23,7 @@ from lineagelens.receiver.graph.model import GraphBatch, NodeKind, NodeRow, sour
 from lineagelens.receiver.sources.network import NetworkGuard, NetworkRefused
 from lineagelens.receiver.sources.registry import Registry
 from lineagelens.receiver.sources.types import REDACTED, CheckContext, ConnectionResult, SourceType, secret_fields
+from lineagelens.receiver.state.db import transaction
 from lineagelens.receiver.state.tables import datasets, source_checks, sources
 
 log = logging.getLogger(__name__)
@@ -163,7 +164,7 @@ class SourceService:
         row: dict[str, Any] = {"id": str(uuid.uuid4()), "kind": kind, "name": name, "description": description,
                "config": stored, "status": "unknown", "created_at": now, "updated_at": now}
         try:
-            with self.engine.begin() as conn:
+            with transaction(self.engine) as conn:
                 conn.execute(sources.insert().values(**row))
         except sa.exc.IntegrityError as exc:
             raise Conflict(f"a {kind} source named {name!r} exists", [{"path": "name", "message": "taken"}]) from exc
@@ -172,7 +173,7 @@ class SourceService:
 
     def update(self, source: str, *, name: str | None, description: str | None, config: Any | None,
                ) -> dict[str, Any]:
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             row = self._row(conn, source)
             source_type = self.source_type(row.kind)
             values: dict[str, Any] = {"updated_at": _now()}
@@ -195,7 +196,7 @@ class SourceService:
         return self.get(source)
 
     def delete(self, source: str) -> None:
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             self._row(conn, source)
             conn.execute(sources.delete().where(sources.c.id == source))
 
@@ -226,7 +227,7 @@ class SourceService:
 
     def _record(self, source: str, result: ConnectionResult) -> None:
         now = _now()
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             conn.execute(source_checks.insert().values(source_id=source, ok=result.ok, message=result.message,
                                                        latency_ms=result.latency_ms, details=result.details,
                                                        checked_at=now))

@@ -38,6 +38,25 @@ def create_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+@contextmanager
+def transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+    """A write transaction. On SQLite it takes the write lock up front (``BEGIN IMMEDIATE``): a deferred
+    transaction that reads and then writes fails at once ("database is locked") when another connection
+    wrote in between, whereas waiting for the lock up front is bounded by the busy timeout."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            yield conn
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
+
+
 def insert(engine: sa.Engine, table: sa.Table) -> Any:
     """The dialect's INSERT, which has ``on_conflict_do_nothing`` / ``on_conflict_do_update``."""
     dialect = postgresql if engine.dialect.name == "postgresql" else sqlite

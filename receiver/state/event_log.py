@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lineagelens.receiver.openlineage.model import ParsedEvent
-from lineagelens.receiver.state.db import insert
+from lineagelens.receiver.state.db import insert, transaction
 from lineagelens.receiver.state.tables import lineage_events
 
 log = logging.getLogger(__name__)
@@ -74,30 +74,37 @@ class EventLog:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
-    def append(self, events: Sequence[NewEvent]) -> list[bool]:
-        """Commit ``events`` in one transaction; for each, whether it was new (False: a duplicate)."""
+    def append(self, events: Sequence[NewEvent]) -> list[int | None]:
+        """Commit ``events`` in one transaction; for each, its new id, or None for a duplicate."""
         if not events:
             return []
         now = datetime.now(UTC)
         rows = [e.row(now) for e in events]
         hashes = [r["content_hash"] for r in rows]
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             existing = set(conn.scalars(
                 sa.select(lineage_events.c.content_hash).where(lineage_events.c.content_hash.in_(hashes))))
             fresh: dict[str, dict[str, Any]] = {}
             for row in rows:
                 if row["content_hash"] not in existing:
                     fresh.setdefault(row["content_hash"], row)
+            ids: dict[str, int] = {}
             if fresh:
                 stmt = insert(self.engine, lineage_events).on_conflict_do_nothing(
                     index_elements=["content_hash"])
                 conn.execute(stmt, list(fresh.values()))
-        seen: set[str] = set()
-        result = []
+                ids = {h: i for h, i in conn.execute(sa.select(lineage_events.c.content_hash, lineage_events.c.id)
+                                                     .where(lineage_events.c.content_hash.in_(list(fresh))))}
+        result: list[int | None] = []
         for h in hashes:
-            result.append(h in fresh and h not in seen)
-            seen.add(h)
+            result.append(ids.pop(h, None))  # a hash sent twice in one batch: only the first is new
         return result
+
+    def projected_among(self, ids: Sequence[int]) -> set[int]:
+        """Which of ``ids`` are projected (by this process or another)."""
+        with self.engine.connect() as conn:
+            return set(conn.scalars(sa.select(lineage_events.c.id).where(
+                lineage_events.c.id.in_(list(ids)), lineage_events.c.projected == sa.true())))
 
     def pending(self, *, limit: int) -> list[StoredEvent]:
         stmt = (sa.select(lineage_events.c.id, lineage_events.c.payload, lineage_events.c.content_hash)
@@ -112,7 +119,7 @@ class EventLog:
                      .values(projected=True, last_error=None))
 
     def mark_failed(self, ids: Sequence[int], error: str) -> None:
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             conn.execute(lineage_events.update().where(lineage_events.c.id.in_(ids))
                          .values(attempts=lineage_events.c.attempts + 1, last_error=error[:2000]))
 
@@ -128,7 +135,7 @@ class EventLog:
 
     def reset_projection(self) -> None:
         """Mark every event unprojected (``graph rebuild``)."""
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             conn.execute(lineage_events.update().values(projected=False, attempts=0, last_error=None))
 
     def between(self, *, since: datetime | None, until: datetime | None, limit: int, offset: int,

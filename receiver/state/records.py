@@ -22,7 +22,7 @@ from lineagelens.receiver.projection.records import (
     TimedFacets,
     VersionRecord,
 )
-from lineagelens.receiver.state.db import insert
+from lineagelens.receiver.state.db import insert, transaction
 from lineagelens.receiver.state.tables import (
     dataset_aliases,
     dataset_versions,
@@ -151,6 +151,6 @@ class RecordStore:
 
     def clear(self) -> None:
         """Delete every projected record (the event log stays): ``graph rebuild`` starts here."""
-        with self.engine.begin() as conn:
+        with transaction(self.engine) as conn:
             for table in (run_datasets, dataset_versions, dataset_aliases, datasets, jobs, runs):
                 conn.execute(table.delete())
