@@ -1,0 +1,299 @@
+// The lineage explorer (/lineage?nodeId=…&depth=…): graph, column and force views of one node's
+// lineage, with per-node expand/collapse, filters, the dataset-only view, in-graph search, a details
+// drawer, path highlighting and PNG/SVG export. All view state is in the URL.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { ExplorerToolbar } from '../../components/explorer/explorer-toolbar';
+import { LineageCanvas, type CanvasFocus } from '../../components/explorer/lineage-canvas';
+import { NodeDrawer } from '../../components/explorer/node-drawer';
+import { PathPanel } from '../../components/explorer/path-panel';
+import { ForceGraph, type ForceGraphHandle } from '../../components/force-graph';
+import { Empty, ErrorBox, Spinner } from '../../components/common/feedback';
+import { SearchBox } from '../../components/common/search-box';
+import { NodeActionsContext, type NodeActions } from '../../components/nodes/node-actions';
+import { useExplorerState } from '../../hooks/use-explorer-state';
+import { useAsync } from '../../hooks/use-async';
+import { listSources } from '../../api/sources';
+import { useLayout } from '../../hooks/use-layout';
+import { datasetFieldLists, fieldKey, fieldLineage } from '../../lib/column-graph';
+import { downloadBlob, downloadText, slug, svgToPng } from '../../lib/download';
+import { hiddenAfterOps, opKey, pushOp } from '../../lib/expansion';
+import { toSvg, type ExportEdge, type ExportNode } from '../../lib/export-svg';
+import { columnLayoutInput, graphLayoutInput, makeToggles, toColumnElements, toFlowElements } from '../../lib/flow-elements';
+import {
+  datasetOnlyView, filterGraph, nameSources, namespacesOf, pathHighlight, projectHighlight, searchNodes, withoutNodes,
+} from '../../lib/graph';
+import { parseNodeId, shortName } from '../../lib/node-id';
+import { fieldRowY, NODE_HEIGHT, NODE_WIDTH, nodeHeight } from '../../lib/node-size';
+import { defaultExplorerState, serializeExplorerState } from '../../lib/lineage-url';
+import { navigate, urlOf } from '../../hooks/use-route';
+import { useLineageStore } from '../../store/lineage-store';
+import { toast } from '../../store/toast-store';
+import type { Direction, Graph } from '../../types/graph';
+
+const EMPTY_SET: ReadonlySet<string> = new Set();
+
+export function LineagePage() {
+  const [state, update] = useExplorerState();
+  const store = useLineageStore();
+  const { graph: fetched, status, error, loaded, pending, columns, liveStatus } = store;
+  // Sources appear on edges only by id: name them from the sources list, once there are any.
+  const hasSources = useMemo(() => Object.values(fetched.nodes).some((n) => n.kind === 'source'), [fetched]);
+  const sources = useAsync((signal) => (hasSources ? listSources({}, signal).then((r) => r.sources) : Promise.resolve([])), [hasSources]);
+  const graph = useMemo(() => nameSources(fetched, Object.fromEntries((sources.data ?? []).map((x) => [x.id, x]))), [fetched, sources.data]);
+  const [pickMode, setPickMode] = useState<'from' | 'to' | null>(null);
+  const [matchIndex, setMatchIndex] = useState(0);
+  const [focus, setFocus] = useState<CanvasFocus | null>(null);
+  const [fitCount, setFitCount] = useState(0);
+  const forceRef = useRef<ForceGraphHandle>(null);
+  const rootId = state.nodeId;
+
+  // ---- Data -----------------------------------------------------------------------------------
+  useEffect(() => {
+    if (rootId) void useLineageStore.getState().loadBase(rootId, state.depth);
+  }, [rootId, state.depth]);
+
+  useEffect(() => {
+    if (status !== 'ready') return;
+    for (const op of state.ops) if (op.action === 'expand') void useLineageStore.getState().expand(op.nodeId, op.direction);
+  }, [state.ops, status]);
+
+  useEffect(() => {
+    if (rootId.startsWith('dataset:') && state.view === 'column') void useLineageStore.getState().loadColumns(rootId, Math.max(state.depth, 2));
+  }, [rootId, state.view, state.depth]);
+
+  useEffect(() => {
+    if (state.pathFrom && state.pathTo) void useLineageStore.getState().loadPath(state.pathFrom, state.pathTo);
+    else useLineageStore.getState().clearPath();
+  }, [state.pathFrom, state.pathTo]);
+
+  // ---- What is visible ------------------------------------------------------------------------
+  const hidden = useMemo(() => hiddenAfterOps(graph, state.ops, rootId, loaded), [graph, state.ops, rootId, loaded]);
+  const expanded = useMemo(() => withoutNodes(graph, hidden), [graph, hidden]);
+  const filtered = useMemo(() => filterGraph(expanded, { hiddenKinds: state.hiddenKinds, namespaces: state.namespaces, keep: [rootId] }),
+    [expanded, state.hiddenKinds, state.namespaces, rootId]);
+  const view: Graph = useMemo(() => (state.hideJobs ? datasetOnlyView(filtered) : filtered), [filtered, state.hideJobs]);
+  const namespaces = useMemo(() => namespacesOf(graph), [graph]);
+
+  const path = store.path;
+  const pathHl = useMemo(() => (path && path.paths.length ? pathHighlight(path.paths) : null), [path]);
+  const matches = useMemo(() => searchNodes(view, state.q), [view, state.q]);
+  const matchSet = useMemo(() => new Set(matches.map((m) => m.id)), [matches]);
+
+  const highlightNodes = pathHl ? pathHl.nodes : matchSet;
+  const highlightEdges = useMemo(() => (pathHl ? (state.hideJobs ? projectHighlight(view, pathHl) : pathHl.edges) : EMPTY_SET),
+    [pathHl, state.hideJobs, view]);
+
+  // ---- Layout ---------------------------------------------------------------------------------
+  const fieldLists = useMemo(() => {
+    if (state.view !== 'column' || !columns) return null;
+    const lists = datasetFieldLists(columns, graph);
+    if (rootId.startsWith('dataset:') && !lists[rootId]) lists[rootId] = (graph.nodes[rootId]?.data.fields ?? []).map((f) => f.name);
+    return lists;
+  }, [state.view, columns, graph, rootId]);
+
+  const layoutInput = useMemo(() => {
+    if (state.view === 'column') return fieldLists && columns ? columnLayoutInput(fieldLists, columns) : { nodes: [], edges: [] };
+    return graphLayoutInput(view);
+  }, [state.view, fieldLists, columns, view]);
+  const layout = useLayout(layoutInput.nodes, layoutInput.edges, 'auto', state.view === 'column' ? 200 : state.hideJobs ? 170 : undefined);
+
+  // ---- Canvas elements ------------------------------------------------------------------------
+  const toggles = useMemo(() => makeToggles(expanded, pending, (id, d) => opKey({ action: 'expand', direction: d, nodeId: id })),
+    [expanded, pending]);
+  const fieldHl = useMemo(() => {
+    if (!columns || !state.field) return null;
+    const at = state.field.indexOf('::');
+    return at < 0 ? null : fieldLineage(columns, state.field.slice(0, at), state.field.slice(at + 2));
+  }, [columns, state.field]);
+
+  const elements = useMemo(() => {
+    const base = { rootId, positions: layout.positions, selected: state.selected, liveStatus };
+    if (state.view === 'column') {
+      if (!fieldLists || !columns) return { nodes: [], edges: [] };
+      return toColumnElements(graph, columns, fieldLists, {
+        ...base, activeFields: fieldHl?.fields ?? EMPTY_SET, activeEdges: fieldHl?.edges ?? EMPTY_SET, selectedField: state.field,
+      });
+    }
+    return toFlowElements(view, { ...base, highlightNodes, highlightEdges, dimOthers: Boolean(pathHl), toggles });
+  }, [rootId, layout.positions, state.selected, state.view, state.field, liveStatus, fieldLists, columns, graph, fieldHl, view,
+    highlightNodes, highlightEdges, pathHl, toggles]);
+
+  // While a new layout is computed, keep showing the last laid-out picture (no nodes at 0,0).
+  const shownRef = useRef(elements);
+  if (layout.ready) shownRef.current = elements;
+  const shown = layout.ready ? elements : shownRef.current;
+
+  // ---- Actions --------------------------------------------------------------------------------
+  const onToggle = useCallback((nodeId: string, direction: Direction, action: 'expand' | 'collapse') => {
+    const current = useLineageStore.getState();
+    const ops = pushOp(state.ops, { action, direction, nodeId });
+    update({ ops }, { push: true });
+    if (action === 'expand') {
+      const before = new Set(Object.keys(withoutNodes(current.graph, hiddenAfterOps(current.graph, state.ops, rootId, current.loaded)).nodes));
+      void current.expand(nodeId, direction).then((ids) => {
+        if (ids.length > 0 && ids.every((id) => before.has(id))) toast.info(`No more ${direction === 'up' ? 'upstream' : 'downstream'} for ${shortName(current.graph.nodes[nodeId]?.name ?? nodeId)}`);
+      });
+    }
+  }, [state.ops, rootId, update]);
+
+  const onSelectField = useCallback((nodeId: string, field: string) => {
+    const key = fieldKey(nodeId, field);
+    update({ field: state.field === key ? null : key });
+  }, [state.field, update]);
+
+  const actions = useMemo<NodeActions>(() => ({ toggle: onToggle, selectField: onSelectField }), [onToggle, onSelectField]);
+
+  const onNodeClick = useCallback((id: string) => {
+    if (pickMode === 'from') {
+      update({ pathFrom: id, pathTo: null });
+      setPickMode('to');
+    } else if (pickMode === 'to') {
+      update({ pathTo: id });
+      setPickMode(null);
+    } else {
+      update({ selected: id });
+    }
+  }, [pickMode, update]);
+
+  const onNextMatch = (step: number) => {
+    if (matches.length === 0) return;
+    const next = (matchIndex + step + matches.length) % matches.length;
+    setMatchIndex(next);
+    const id = matches[next]!.id;
+    setFocus({ id, token: Date.now() });
+  };
+
+  useEffect(() => {
+    setMatchIndex(0);
+    if (matches[0] && state.view !== 'force') setFocus({ id: matches[0].id, token: Date.now() });
+    // centre the first match when the query changes
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [state.q]);
+
+  const onExport = async (format: 'png' | 'svg') => {
+    let svg: string;
+    if (state.view === 'force') svg = forceRef.current?.exportSvg() ?? '';
+    else svg = exportPicture();
+    if (!svg) return;
+    const name = `lineage-${slug(shortName(graph.nodes[rootId]?.name ?? rootId))}-${state.view}`;
+    if (format === 'svg') downloadText(svg, `${name}.svg`, 'image/svg+xml');
+    else downloadBlob(await svgToPng(svg), `${name}.png`);
+    document.querySelectorAll<HTMLDetailsElement>('.dropdown[open]').forEach((d) => (d.open = false));
+  };
+
+  const exportPicture = (): string => {
+    const nodes: ExportNode[] = elements.nodes.map((n) => ({
+      id: n.id, kind: n.data.kind, label: n.data.label, sublabel: n.data.subtitle, x: n.position.x, y: n.position.y,
+      width: NODE_WIDTH, height: n.data.fields ? nodeHeight(n.data.fields.length) : NODE_HEIGHT,
+      ...(n.data.fields ? { fields: n.data.fields } : {}), highlighted: Boolean(n.data.highlighted),
+    }));
+    const edges: ExportEdge[] = elements.edges.map((e) => {
+      const srcFields = fieldLists?.[e.source];
+      const dstFields = fieldLists?.[e.target];
+      const sf = e.sourceHandle?.slice(4);
+      const tf = e.targetHandle?.slice(3);
+      return {
+        source: e.source, target: e.target, manual: Boolean(e.data?.manual), highlighted: Boolean(e.data?.highlighted),
+        ...(e.data?.label ? { label: e.data.label } : e.data?.manual ? { label: 'manual' } : {}),
+        ...(srcFields && sf !== undefined ? { sourceY: fieldRowY(srcFields.indexOf(sf)) } : {}),
+        ...(dstFields && tf !== undefined ? { targetY: fieldRowY(dstFields.indexOf(tf)) } : {}),
+      };
+    });
+    return toSvg(nodes, edges, { title: `Lineage of ${rootId}` });
+  };
+
+  // ---- Render ---------------------------------------------------------------------------------
+  if (!rootId) {
+    return (
+      <div className="page page-narrow">
+        <h1>Lineage explorer</h1>
+        <p className="muted">Pick a dataset or job to see where its data comes from and where it goes.</p>
+        <SearchBox autoFocus onPick={(r) => navigate(urlOf({ name: 'lineage', search: serializeExplorerState(defaultExplorerState(r.datasetId ?? r.id)) }))} />
+      </div>
+    );
+  }
+
+  const selectedNode = state.selected ? graph.nodes[state.selected] : undefined;
+  const rootParsed = parseNodeId(rootId, namespaces);
+  const fitKey = `${layout.key}#${fitCount}#${state.view}#${state.pathFrom ? 'path' : ''}`;
+  const columnEmpty = state.view === 'column' && store.columnsStatus === 'ready' && columns && columns.edges.length === 0;
+  const columnNeedsDataset = state.view === 'column' && !rootId.startsWith('dataset:');
+
+  return (
+    <div className="explorer">
+      <div className="explorer-head">
+        <div className="explorer-title">
+          <span className="eyebrow">Lineage of</span>
+          <h1 title={rootId}>{shortName(rootParsed?.name ?? rootId)}</h1>
+          <span className="muted">{rootParsed?.namespace}</span>
+        </div>
+        <div className="explorer-stats muted" aria-live="polite">
+          {state.view === 'column'
+            ? `${elements.nodes.length} datasets · ${elements.edges.length} column edges`
+            : `${Object.keys(view.nodes).length} nodes · ${Object.keys(view.edges).length} edges`}
+          {layout.engine ? ` · ${layout.engine === 'elk' ? 'ELK' : 'fast layered'} layout ${Math.round(layout.ms)} ms` : ''}
+          {store.truncated ? <span className="warn-text"> · truncated at the server's node cap</span> : null}
+        </div>
+      </div>
+      <ExplorerToolbar state={state} update={update} namespaces={namespaces} matchCount={matches.length} matchIndex={matchIndex}
+                       onNextMatch={onNextMatch} pickMode={pickMode}
+                       onPickPath={() => {
+                         if (pickMode) setPickMode(null);
+                         else {
+                           update({ pathFrom: null, pathTo: null });
+                           setPickMode('from');
+                         }
+                       }}
+                       onFit={() => (state.view === 'force' ? forceRef.current?.fit() : setFitCount((c) => c + 1))}
+                       onExport={(f) => void onExport(f)} />
+      {pickMode ? <div className="hint-bar" role="status">{pickMode === 'from' ? 'Click the node the path starts at.' : 'Now click the node the path ends at.'} <button type="button" className="link-btn" onClick={() => setPickMode(null)}>Cancel</button></div> : null}
+      <div className="explorer-body">
+        <div className="canvas-wrap" data-testid="lineage-canvas" data-view={state.view} data-layout-engine={layout.engine ?? ''}>
+          {status === 'loading' ? <div className="canvas-overlay"><Spinner label="Loading lineage…" /></div> : null}
+          {status === 'error' ? <div className="canvas-overlay"><ErrorBox title="Could not load the lineage" message={error ?? ''} onRetry={() => void useLineageStore.getState().loadBase(rootId, state.depth)} /></div> : null}
+          {state.view === 'column' && store.columnsStatus === 'loading' ? <div className="canvas-overlay"><Spinner label="Loading column lineage…" /></div> : null}
+          {state.view === 'column' && store.columnsStatus === 'error' ? <div className="canvas-overlay"><ErrorBox title="Could not load column lineage" message={store.columnsError ?? ''} /></div> : null}
+          {columnNeedsDataset ? <div className="canvas-banner">The column view starts from a dataset: open a dataset and choose Columns.</div> : null}
+          {columnEmpty ? <div className="canvas-banner">No column-level lineage recorded around this node.</div> : null}
+          {state.view === 'column' && !fieldHl && columns && columns.edges.length > 0 ? <div className="canvas-banner">Click a field to highlight the fields it derives from.</div> : null}
+          {status === 'ready' && state.view === 'force' ? (
+            <ForceGraph ref={forceRef} graph={view} rootId={rootId} selected={state.selected} highlightNodes={highlightNodes}
+                        highlightEdges={highlightEdges} dimOthers={Boolean(pathHl)} onNodeClick={onNodeClick} />
+          ) : null}
+          {status === 'ready' && state.view !== 'force' ? (
+            <NodeActionsContext.Provider value={actions}>
+              <LineageCanvas nodes={shown.nodes} edges={shown.edges} fitKey={layout.ready ? fitKey : ''} fitAll={fitCount > 0} rootId={rootId} focus={focus}
+                             onNodeClick={onNodeClick} onPaneClick={() => state.selected && update({ selected: null })}
+                             onFirstPaint={() => performance.mark('lineagelens:first-paint')} />
+            </NodeActionsContext.Provider>
+          ) : null}
+          <Legend />
+        </div>
+        {state.pathFrom ? (
+          <PathPanel from={state.pathFrom} to={state.pathTo} status={store.pathStatus} error={store.pathError} result={path} known={namespaces}
+                     onClear={() => { update({ pathFrom: null, pathTo: null }); setPickMode(null); }} />
+        ) : null}
+        {selectedNode ? (
+          <NodeDrawer node={selectedNode} graph={expanded} onClose={() => update({ selected: null })}
+                      onFocus={() => update({ ...defaultExplorerState(selectedNode.id), depth: state.depth, view: state.view === 'column' && selectedNode.kind !== 'dataset' ? 'graph' : state.view }, { push: true })}
+                      onPathFrom={() => { update({ pathFrom: selectedNode.id, pathTo: null }); setPickMode('to'); }}
+                      onPathTo={() => update({ pathTo: selectedNode.id, pathFrom: state.pathFrom ?? rootId })}
+                      onColumns={() => update({ ...defaultExplorerState(selectedNode.id), depth: state.depth, view: 'column' }, { push: true })} />
+        ) : null}
+        {status === 'ready' && Object.keys(graph.nodes).length === 0 ? <div className="canvas-overlay"><Empty title="Nothing to show">This node has no recorded lineage.</Empty></div> : null}
+      </div>
+    </div>
+  );
+}
+
+function Legend() {
+  return (
+    <div className="legend" aria-label="Legend">
+      <span><i className="legend-swatch kind-dataset" />Dataset</span>
+      <span><i className="legend-swatch kind-job" />Job</span>
+      <span><i className="legend-swatch kind-source" />Source</span>
+      <span><i className="legend-line" />Observed</span>
+      <span><i className="legend-line is-manual" />Manual</span>
+    </div>
+  );
+}

@@ -1,0 +1,78 @@
+// The selected dashboard node or edge: what it is, its live status, its note, and keyboard-reachable
+// actions (connect to another node, test a source, remove).
+import { useEffect, useState } from 'react';
+import { testSource } from '../../api/sources';
+import { errorMessage } from '../../api/client';
+import type { DashboardEdge, DashboardNode, Source } from '../../types/api';
+import { formatRelative } from '../../lib/format';
+import { Link } from '../common/link';
+import { StatusDot } from '../nodes/status-dot';
+import { sourceStateToStatus } from '../../types/graph';
+
+function NoteEditor({ value, onSave, label }: { value: string | null | undefined; onSave(v: string | null): void; label: string }) {
+  const [text, setText] = useState(value ?? '');
+  useEffect(() => setText(value ?? ''), [value]);
+  return (
+    <div className="form-row">
+      <label htmlFor="note">{label}</label>
+      <textarea id="note" rows={3} value={text} onChange={(e) => setText(e.target.value)} onBlur={() => text !== (value ?? '') && onSave(text || null)}
+                placeholder="Add a note…" data-testid="note-input" />
+      <button type="button" className="btn btn-small" disabled={text === (value ?? '')} onClick={() => onSave(text || null)}>Save note</button>
+    </div>
+  );
+}
+
+export function NodeInspector({ node, label, source, others, onNote, onConnect, onRemove }: {
+  node: DashboardNode; label: (n: DashboardNode) => string; source: Source | undefined; others: DashboardNode[];
+  onNote(note: string | null): void; onConnect(targetId: string): void; onRemove(): void;
+}) {
+  const [target, setTarget] = useState('');
+  const [test, setTest] = useState<string | null>(null);
+  const [testing, setTesting] = useState(false);
+  const parsedPage = node.ref.kind === 'dataset' || node.ref.kind === 'job';
+  return (
+    <aside className="inspector" aria-label="Selected node" data-testid="inspector">
+      <h2>{label(node)}</h2>
+      <p className="muted">{node.ref.kind}{source ? ` · ${source.kind}` : ''}</p>
+      {source ? (
+        <div className="inspector-status">
+          <StatusDot status={sourceStateToStatus(source.status?.state ?? 'unknown')} text={source.status?.message ?? undefined} />
+          <span>{source.status?.state ?? 'unknown'}{source.status?.checkedAt ? ` · checked ${formatRelative(source.status.checkedAt)}` : ''}</span>
+          <button type="button" className="btn btn-small" disabled={testing} onClick={() => {
+            setTesting(true);
+            testSource(source.id).then((r) => setTest(`${r.ok ? 'OK' : 'Failed'}: ${r.message}${r.latencyMs !== null ? ` (${r.latencyMs} ms)` : ''}`),
+              (err: unknown) => setTest(errorMessage(err))).finally(() => setTesting(false));
+          }}>{testing ? 'Testing…' : 'Test connection'}</button>
+          {test ? <p className="small">{test}</p> : null}
+        </div>
+      ) : null}
+      {parsedPage ? <p><Link to={{ name: 'lineage', search: `nodeId=${encodeURIComponent(node.ref.id)}` }}>Open lineage</Link></p> : null}
+      <NoteEditor value={node.note} onSave={onNote} label="Note" />
+      <div className="form-row">
+        <label htmlFor="connect-to">Connect to (manual lineage edge)</label>
+        <div className="row">
+          <select id="connect-to" value={target} onChange={(e) => setTarget(e.target.value)}>
+            <option value="">Choose a node…</option>
+            {others.map((o) => <option key={o.id} value={o.id}>{label(o)}</option>)}
+          </select>
+          <button type="button" className="btn btn-small" disabled={!target} onClick={() => { onConnect(target); setTarget(''); }}>Connect</button>
+        </div>
+      </div>
+      <button type="button" className="btn btn-danger btn-small" onClick={onRemove}>Remove from dashboard</button>
+    </aside>
+  );
+}
+
+export function EdgeInspector({ edge, sourceLabel, targetLabel, onNote, onRemove }: {
+  edge: DashboardEdge; sourceLabel: string; targetLabel: string; onNote(note: string | null): void; onRemove(): void;
+}) {
+  return (
+    <aside className="inspector" aria-label="Selected edge" data-testid="inspector">
+      <h2>Manual edge</h2>
+      <p>{sourceLabel} → {targetLabel}</p>
+      <p className="muted small">Stored as lineage (FLOWS_TO, origin manual): lineage views show it dashed.</p>
+      <NoteEditor value={edge.note} onSave={onNote} label="Note" />
+      <button type="button" className="btn btn-danger btn-small" onClick={onRemove}>Remove edge</button>
+    </aside>
+  );
+}

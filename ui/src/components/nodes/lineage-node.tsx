@@ -1,0 +1,73 @@
+// The card every lineage node is drawn as (dataset, job, source), with handles on both sides,
+// expand/collapse toggles, a status dot, an optional note, and in the column view its field rows.
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { memo } from 'react';
+import { KindIcon } from './kind-icon';
+import { useNodeActions } from './node-actions';
+import { NODE_WIDTH, nodeHeight } from '../../lib/node-size';
+import type { LineageFlowNode, ToggleState } from '../../types/flow';
+import { StatusDot } from './status-dot';
+
+const KIND_LABEL = { dataset: 'Dataset', job: 'Job', source: 'Source' } as const;
+
+function Toggle({ side, state, onClick }: { side: 'up' | 'down'; state: ToggleState; onClick: () => void }) {
+  if (!state) return null;
+  const what = side === 'up' ? 'upstream' : 'downstream';
+  const label = state === 'loading' ? `Loading ${what}` : `${state === 'expand' ? 'Expand' : 'Collapse'} ${what}`;
+  return (
+    <button type="button" className={`node-toggle node-toggle-${side} nodrag nopan`} aria-label={label} title={label}
+            disabled={state === 'loading'} onClick={(e) => { e.stopPropagation(); onClick(); }}>
+      {state === 'loading' ? '…' : state === 'expand' ? '+' : '−'}
+    </button>
+  );
+}
+
+function LineageNodeView({ id, data, selected }: NodeProps<LineageFlowNode>) {
+  const actions = useNodeActions();
+  const fields = data.fields;
+  const classes = ['lineage-node', `kind-${data.kind}`];
+  if (selected) classes.push('is-selected');
+  if (data.highlighted) classes.push('is-highlighted');
+  if (data.dimmed) classes.push('is-dimmed');
+  if (data.root) classes.push('is-root');
+  const active = new Set(data.activeFields ?? []);
+  return (
+    <div className={classes.join(' ')} style={{ width: NODE_WIDTH, minHeight: nodeHeight(fields?.length) }}
+         data-node-id={id} data-kind={data.kind} title={`${data.namespace ? `${data.namespace} / ` : ''}${data.title}`}>
+      <Handle type="target" position={Position.Left} className="node-handle" />
+      <div className="node-head">
+        <span className="node-icon"><KindIcon kind={data.kind} icon={data.icon} /></span>
+        <div className="node-text">
+          <div className="node-label">{data.label}</div>
+          <div className="node-sub">{data.subtitle ?? data.namespace ?? KIND_LABEL[data.kind]}</div>
+        </div>
+        <StatusDot status={data.status} text={data.statusText} />
+      </div>
+      {data.note ? <div className="node-note" title={data.note}>{data.note}</div> : null}
+      {fields ? (
+        <ul className="node-fields">
+          {fields.length === 0 ? <li className="node-field is-empty">no fields</li> : null}
+          {fields.map((f) => (
+            <li key={f} className={`node-field${active.has(f) ? ' is-active' : ''}${data.selectedField === f ? ' is-selected' : ''}`}>
+              <Handle type="target" position={Position.Left} id={`in:${f}`} className="field-handle" isConnectable={false} />
+              <button type="button" className="field-button nodrag" onClick={(e) => { e.stopPropagation(); actions.selectField?.(id, f); }}>
+                <span className="field-name">{f}</span>
+                {data.fieldTypes?.[f] ? <span className="field-type">{data.fieldTypes[f]}</span> : null}
+              </button>
+              <Handle type="source" position={Position.Right} id={`out:${f}`} className="field-handle" isConnectable={false} />
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      <Handle type="source" position={Position.Right} className="node-handle" />
+      {data.toggles ? (
+        <>
+          <Toggle side="up" state={data.toggles.up} onClick={() => data.toggles?.up && data.toggles.up !== 'loading' && actions.toggle?.(id, 'up', data.toggles.up)} />
+          <Toggle side="down" state={data.toggles.down} onClick={() => data.toggles?.down && data.toggles.down !== 'loading' && actions.toggle?.(id, 'down', data.toggles.down)} />
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+export const LineageNode = memo(LineageNodeView);

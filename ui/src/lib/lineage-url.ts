@@ -1,0 +1,76 @@
+// Every piece of the lineage explorer's view state lives in the URL (/lineage?nodeId=…&depth=…):
+// parse and serialize it here, with defaults left out so links stay short.
+import type { NodeKind } from '../types/graph';
+import { opKey, parseOp, type ExpandOp } from './expansion';
+
+export type ExplorerView = 'graph' | 'force' | 'column';
+
+export interface ExplorerState {
+  nodeId: string;
+  depth: number;
+  view: ExplorerView;
+  /** Dataset-only view: jobs collapsed into dataset→dataset edges. */
+  hideJobs: boolean;
+  hiddenKinds: NodeKind[];
+  /** Only these namespaces (empty: all). */
+  namespaces: string[];
+  /** The node whose details drawer is open. */
+  selected: string | null;
+  /** Path highlight between two nodes. */
+  pathFrom: string | null;
+  pathTo: string | null;
+  /** In-graph search text. */
+  q: string;
+  /** Column view: the focused field, `{datasetId}::{field}`. */
+  field: string | null;
+  ops: ExpandOp[];
+}
+
+export const DEFAULT_DEPTH = 2;
+export const MAX_DEPTH = 20;
+
+export function defaultExplorerState(nodeId = ''): ExplorerState {
+  return {
+    nodeId, depth: DEFAULT_DEPTH, view: 'graph', hideJobs: false, hiddenKinds: [], namespaces: [],
+    selected: null, pathFrom: null, pathTo: null, q: '', field: null, ops: [],
+  };
+}
+
+const VIEWS: readonly ExplorerView[] = ['graph', 'force', 'column'];
+const KINDS: readonly NodeKind[] = ['dataset', 'job', 'source'];
+
+export function parseExplorerState(search: string): ExplorerState {
+  const p = new URLSearchParams(search);
+  const state = defaultExplorerState(p.get('nodeId') ?? '');
+  const depth = Number.parseInt(p.get('depth') ?? '', 10);
+  if (Number.isFinite(depth)) state.depth = Math.min(MAX_DEPTH, Math.max(1, depth));
+  const view = p.get('view') as ExplorerView | null;
+  if (view && VIEWS.includes(view)) state.view = view;
+  state.hideJobs = p.get('hideJobs') === '1';
+  state.hiddenKinds = p.getAll('hide').filter((k): k is NodeKind => (KINDS as readonly string[]).includes(k));
+  state.namespaces = p.getAll('ns');
+  state.selected = p.get('sel');
+  state.pathFrom = p.get('from');
+  state.pathTo = p.get('to');
+  state.q = p.get('q') ?? '';
+  state.field = p.get('field');
+  state.ops = p.getAll('x').map(parseOp).filter((op): op is ExpandOp => op !== null);
+  return state;
+}
+
+export function serializeExplorerState(state: ExplorerState): string {
+  const p = new URLSearchParams();
+  if (state.nodeId) p.set('nodeId', state.nodeId);
+  if (state.depth !== DEFAULT_DEPTH) p.set('depth', String(state.depth));
+  if (state.view !== 'graph') p.set('view', state.view);
+  if (state.hideJobs) p.set('hideJobs', '1');
+  for (const k of state.hiddenKinds) p.append('hide', k);
+  for (const ns of state.namespaces) p.append('ns', ns);
+  if (state.selected) p.set('sel', state.selected);
+  if (state.pathFrom) p.set('from', state.pathFrom);
+  if (state.pathTo) p.set('to', state.pathTo);
+  if (state.q) p.set('q', state.q);
+  if (state.field) p.set('field', state.field);
+  for (const op of state.ops) p.append('x', opKey(op));
+  return p.toString();
+}

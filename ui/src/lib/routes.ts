@@ -1,0 +1,73 @@
+// The app's routes as data: parse a location into a Route and format a Route back into a URL, both
+// relative to the runtime base path. Pure, so deep links are testable without a browser.
+import { normalizeBasePath } from './runtime-config';
+
+export type Route =
+  | { name: 'home' }
+  | { name: 'search'; q: string; filter: string }
+  | { name: 'lineage'; search: string }
+  | { name: 'dataset'; namespace: string; dataset: string }
+  | { name: 'job'; namespace: string; job: string }
+  | { name: 'dashboards' }
+  | { name: 'dashboard'; id: string }
+  | { name: 'bench'; search: string }
+  | { name: 'not-found'; path: string };
+
+const enc = encodeURIComponent;
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/** `pathname` and `search` as in window.location; `basePath` as from runtimeConfig(). */
+export function parseRoute(pathname: string, search: string, basePath: string): Route {
+  const base = normalizeBasePath(basePath);
+  let path = pathname.startsWith(base) ? pathname.slice(base.length) : pathname.replace(/^\/+/, '');
+  path = path.replace(/\/+$/, '');
+  const parts = path === '' ? [] : path.split('/').map(safeDecode);
+  const params = new URLSearchParams(search);
+  const [head, a, b] = parts;
+  if (parts.length === 0 || (parts.length === 1 && head === 'index.html')) return { name: 'home' };
+  if (head === 'search' && parts.length === 1) return { name: 'search', q: params.get('q') ?? '', filter: params.get('filter') ?? '' };
+  if (head === 'lineage' && parts.length === 1) return { name: 'lineage', search: params.toString() };
+  if (head === 'datasets' && a !== undefined && b !== undefined && parts.length === 3) return { name: 'dataset', namespace: a, dataset: b };
+  if (head === 'jobs' && a !== undefined && b !== undefined && parts.length === 3) return { name: 'job', namespace: a, job: b };
+  if (head === 'dashboards' && parts.length === 1) return { name: 'dashboards' };
+  if (head === 'dashboards' && a !== undefined && parts.length === 2) return { name: 'dashboard', id: a };
+  if (head === '__bench' && parts.length === 1) return { name: 'bench', search: params.toString() };
+  return { name: 'not-found', path };
+}
+
+/** The URL (with base path) of a route. */
+export function formatRoute(route: Route, basePath: string): string {
+  const base = normalizeBasePath(basePath);
+  const withQuery = (path: string, query: string) => (query ? `${base}${path}?${query}` : `${base}${path}`);
+  switch (route.name) {
+    case 'home':
+      return base;
+    case 'search': {
+      const q = new URLSearchParams();
+      if (route.q) q.set('q', route.q);
+      if (route.filter) q.set('filter', route.filter);
+      return withQuery('search', q.toString());
+    }
+    case 'lineage':
+      return withQuery('lineage', route.search);
+    case 'dataset':
+      return `${base}datasets/${enc(route.namespace)}/${enc(route.dataset)}`;
+    case 'job':
+      return `${base}jobs/${enc(route.namespace)}/${enc(route.job)}`;
+    case 'dashboards':
+      return `${base}dashboards`;
+    case 'dashboard':
+      return `${base}dashboards/${enc(route.id)}`;
+    case 'bench':
+      return withQuery('__bench', route.search);
+    case 'not-found':
+      return `${base}${route.path}`;
+  }
+}

@@ -1,0 +1,149 @@
+// The lineage explorer's data: the merged graph (base lineage + on-demand expansions), the column
+// graph and the path result. View state (filters, selection, ops …) lives in the URL
+// (lib/lineage-url.ts); this store only holds what was fetched for it.
+import { create, type StoreApi, type UseBoundStore } from 'zustand';
+import * as lineageApi from '../api/lineage';
+import { errorMessage } from '../api/client';
+import type { ColumnLineageResponse, LineageResponse, PathResponse } from '../types/api';
+import type { ColumnGraph, Direction, Graph, NodeStatus } from '../types/graph';
+import { fromColumnLineage } from '../lib/column-graph';
+import { opKey } from '../lib/expansion';
+import { emptyGraph, fromLineageResponse, mergeGraphs } from '../lib/graph';
+
+/** How far an expand reaches from the node it was asked on. */
+export const EXPAND_DEPTH = 2;
+
+export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
+
+export interface LineageApi {
+  getLineage(nodeId: string, depth: number, direction: 'both' | 'up' | 'down'): Promise<LineageResponse>;
+  getColumnLineage(nodeId: string, depth: number, withDownstream: boolean): Promise<ColumnLineageResponse>;
+  getPath(from: string, to: string): Promise<PathResponse>;
+}
+
+export interface LineageState {
+  baseKey: string | null;
+  status: LoadStatus;
+  error: string | null;
+  graph: Graph;
+  truncated: boolean;
+  /** opKey → ids the expansion brought in. */
+  loaded: Record<string, string[]>;
+  /** opKeys being fetched. */
+  pending: Record<string, true>;
+  columnsKey: string | null;
+  columnsStatus: LoadStatus;
+  columnsError: string | null;
+  columns: ColumnGraph | null;
+  pathKey: string | null;
+  pathStatus: LoadStatus;
+  pathError: string | null;
+  path: PathResponse | null;
+  /** Live statuses pushed later over WebSocket; win over run states from the API. */
+  liveStatus: Record<string, NodeStatus>;
+
+  loadBase(nodeId: string, depth: number): Promise<void>;
+  expand(nodeId: string, direction: Direction): Promise<string[]>;
+  loadColumns(nodeId: string, depth: number): Promise<void>;
+  loadPath(from: string, to: string): Promise<void>;
+  clearPath(): void;
+  setNodeStatus(nodeId: string, status: NodeStatus): void;
+  /** Put a ready-made graph in (the big-graph benchmark). */
+  setGraph(graph: Graph, key: string): void;
+}
+
+const initial = {
+  baseKey: null, status: 'idle' as LoadStatus, error: null, graph: emptyGraph(), truncated: false, loaded: {}, pending: {},
+  columnsKey: null, columnsStatus: 'idle' as LoadStatus, columnsError: null, columns: null,
+  pathKey: null, pathStatus: 'idle' as LoadStatus, pathError: null, path: null, liveStatus: {},
+};
+
+export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<LineageState>> {
+  return create<LineageState>()((set, get) => ({
+    ...initial,
+
+    async loadBase(nodeId, depth) {
+      const key = `${nodeId}|${depth}`;
+      if (get().baseKey === key && get().status !== 'error') return;
+      set({ ...initial, liveStatus: get().liveStatus, baseKey: key, status: 'loading' });
+      try {
+        const response = await api.getLineage(nodeId, depth, 'both');
+        if (get().baseKey !== key) return;
+        set({ graph: fromLineageResponse(response), truncated: Boolean(response.truncated), status: 'ready' });
+      } catch (err) {
+        if (get().baseKey === key) set({ status: 'error', error: errorMessage(err) });
+      }
+    },
+
+    async expand(nodeId, direction) {
+      const key = opKey({ action: 'expand', direction, nodeId });
+      const done = get().loaded[key];
+      if (done) return done;
+      if (get().pending[key]) return [];
+      const base = get().baseKey;
+      set({ pending: { ...get().pending, [key]: true } });
+      try {
+        const response = await api.getLineage(nodeId, EXPAND_DEPTH, direction);
+        if (get().baseKey !== base) return [];
+        const part = fromLineageResponse(response);
+        const ids = Object.keys(part.nodes);
+        const { [key]: _, ...pending } = get().pending;
+        set({ graph: mergeGraphs(get().graph, part), loaded: { ...get().loaded, [key]: ids }, pending,
+          truncated: get().truncated || Boolean(response.truncated) });
+        return ids;
+      } catch (err) {
+        const { [key]: _, ...pending } = get().pending;
+        set({ pending, error: errorMessage(err) });
+        return [];
+      }
+    },
+
+    async loadColumns(nodeId, depth) {
+      const key = `${nodeId}|${depth}`;
+      if (get().columnsKey === key && get().columnsStatus !== 'error') return;
+      set({ columnsKey: key, columnsStatus: 'loading', columnsError: null, columns: null });
+      try {
+        const response = await api.getColumnLineage(nodeId, depth, true);
+        if (get().columnsKey !== key) return;
+        set({ columns: fromColumnLineage(response), columnsStatus: 'ready' });
+      } catch (err) {
+        if (get().columnsKey === key) set({ columnsStatus: 'error', columnsError: errorMessage(err) });
+      }
+    },
+
+    async loadPath(from, to) {
+      const key = `${from}|${to}`;
+      if (get().pathKey === key && get().pathStatus !== 'error') return;
+      set({ pathKey: key, pathStatus: 'loading', pathError: null, path: null });
+      try {
+        let result = await api.getPath(from, to);
+        // Picked downstream first? Paths are directed, so try the other way round too.
+        if (result.paths.length === 0) {
+          const reverse = await api.getPath(to, from);
+          if (reverse.paths.length > 0) result = reverse;
+        }
+        if (get().pathKey === key) set({ path: result, pathStatus: 'ready' });
+      } catch (err) {
+        if (get().pathKey === key) set({ pathStatus: 'error', pathError: errorMessage(err) });
+      }
+    },
+
+    clearPath() {
+      set({ pathKey: null, pathStatus: 'idle', pathError: null, path: null });
+    },
+
+    setNodeStatus(nodeId, status) {
+      set({ liveStatus: { ...get().liveStatus, [nodeId]: status } });
+    },
+
+    setGraph(graph, key) {
+      set({ ...initial, baseKey: key, status: 'ready', graph });
+    },
+  }));
+}
+
+export const useLineageStore = createLineageStore({
+  getLineage: (nodeId, depth, direction) => lineageApi.getLineage(nodeId, depth, direction),
+  getColumnLineage: (nodeId, depth, withDownstream) => lineageApi.getColumnLineage(nodeId, depth, withDownstream),
+  getPath: (from, to) => lineageApi.getPath(from, to),
+});

@@ -1,0 +1,46 @@
+// What the canvas node and edge components receive in `data` (React Flow), shared by the explorer
+// and the dashboard editor so both draw the same cards.
+import type { Edge, Node } from '@xyflow/react';
+import type { NodeKind, NodeStatus } from './graph';
+
+export type ToggleState = 'expand' | 'collapse' | 'loading' | null;
+
+export interface LineageNodeData extends Record<string, unknown> {
+  kind: NodeKind;
+  /** Short name shown in bold. */
+  label: string;
+  /** Full name (tooltip). */
+  title: string;
+  namespace: string;
+  /** Small text under the label: namespace, source kind … */
+  subtitle?: string;
+  /** Live status: run state for jobs, health for sources (WebSocket updates later). */
+  status?: NodeStatus;
+  statusText?: string;
+  note?: string | null;
+  /** Icon of a source type: an SVG document or a URL. */
+  icon?: string;
+  /** Column view: the dataset's fields. */
+  fields?: string[];
+  fieldTypes?: Record<string, string>;
+  /** Column view: fields on the highlighted field lineage. */
+  activeFields?: string[];
+  selectedField?: string | null;
+  highlighted?: boolean;
+  dimmed?: boolean;
+  root?: boolean;
+  toggles?: { up: ToggleState; down: ToggleState } | null;
+}
+
+export type LineageFlowNode = Node<LineageNodeData, NodeKind>;
+
+export interface LineageEdgeData extends Record<string, unknown> {
+  manual: boolean;
+  label?: string;
+  highlighted?: boolean;
+  dimmed?: boolean;
+  /** Column view edges are thinner. */
+  column?: boolean;
+}
+
+export type LineageFlowEdge = Edge<LineageEdgeData, 'lineage'>;

@@ -1,0 +1,73 @@
+// The UI's own graph model: what lib/ functions take and return, independent of React Flow and D3.
+import type { Dataset, Job, SourceState } from './api';
+
+export type NodeKind = 'dataset' | 'job' | 'source';
+
+/** A live status shown on a node (run state for jobs, health for sources; WebSocket updates later). */
+export type NodeStatus = 'ok' | 'running' | 'failing' | 'unknown' | 'new' | 'aborted';
+
+export interface GraphNode {
+  id: string;
+  kind: NodeKind;
+  namespace: string;
+  name: string;
+  /** The Marquez dataset/job object, when the API sent one. */
+  data: Partial<Dataset> & Partial<Job>;
+  status?: NodeStatus;
+}
+
+export interface GraphEdge {
+  id: string;
+  source: string;
+  target: string;
+  /** Drawn by a person (dashboard / FLOWS_TO {origin:'manual'}), not observed from events. */
+  manual: boolean;
+  /** Dataset-only view: the jobs this dataset→dataset edge stands for. */
+  via?: string[];
+  label?: string;
+}
+
+export interface Graph {
+  nodes: Record<string, GraphNode>;
+  edges: Record<string, GraphEdge>;
+}
+
+export type Direction = 'up' | 'down';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+
+export interface Size {
+  width: number;
+  height: number;
+}
+
+export type Positions = Record<string, Point>;
+
+/** Column view: a field-to-field edge with how the target derives from the source. */
+export interface FieldEdge {
+  id: string;
+  sourceDataset: string;
+  sourceField: string;
+  targetDataset: string;
+  targetField: string;
+  transformationType: string | null;
+  transformationSubtype: string | null;
+  description: string | null;
+  /** Every subtype seen for this pair of fields, direct ones first. */
+  subtypes: string[];
+}
+
+export interface ColumnGraph {
+  /** datasetId → field names, in display order. */
+  fields: Record<string, string[]>;
+  /** datasetId → display info for datasets that appear only in the column graph. */
+  datasets: Record<string, { namespace: string; name: string }>;
+  edges: FieldEdge[];
+}
+
+export function sourceStateToStatus(state: SourceState): NodeStatus {
+  return state === 'ok' ? 'ok' : state === 'failing' ? 'failing' : 'unknown';
+}
