@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite against every backend: starts PostgreSQL and Neo4j on localhost (unless already
-# running), runs lint and pytest, and stops what it started. A backend that cannot start fails the run.
+# running), runs lint, the UI checks and browser tests, and pytest (receiver, producers, UI build), and stops
+# what it started. A backend that cannot start fails the run. Expects `make ui` to have built the UI.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PYTHON="${PYTHON:-.venv/bin/python}"
@@ -24,4 +25,6 @@ echo "Neo4j:      $LINEAGELENS_TEST_NEO4J_URL"
 
 .venv/bin/ruff check .
 scripts/typecheck.sh
+scripts/ui-check.sh                    # tsc, ESLint, Vitest
+scripts/ui-e2e.sh                      # Playwright + Chromium against a real receiver serving the UI
 "$PYTHON" -m pytest -p no:cacheprovider ${PYTEST_ARGS:-}

@@ -38,7 +38,7 @@ class SourceCreate(Schema):
 
     kind = fields.String(required=True, validate=validate.Length(min=1, max=64))
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
-    description = fields.String(load_default="", validate=validate.Length(max=2000))
+    description = fields.String(load_default="", allow_none=True, validate=validate.Length(max=2000))
     config = fields.Raw(load_default=dict)
 
 
@@ -128,8 +128,8 @@ def list_sources() -> Response:
 def create_source() -> tuple[Response, int]:
     """Create a source of a registered kind; its config is validated against the kind's schema."""
     body = load_body(SourceCreate())
-    created = services.get().sources.create(kind=body["kind"], name=body["name"], description=body["description"],
-                                             config=body["config"])
+    created = services.get().sources.create(kind=body["kind"], name=body["name"],
+                                             description=body["description"] or "", config=body["config"])
     return jsonify(created), 201
 
 

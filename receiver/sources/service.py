@@ -98,18 +98,15 @@ class SourceService:
         return {names.get(k, k): v for k, v in loaded.items()}
 
     def _secrets(self, source_type: SourceType, config: Mapping[str, Any]) -> list[str]:
-        schema = source_type.config_schema()
-        keys = [schema.fields[n].data_key or n for n in secret_fields(source_type.config_schema)]
-        return [str(config[k]) for k in keys if config.get(k)]
+        return [str(config[k]) for k in secret_fields(source_type.config_schema) if config.get(k)]
 
     def present(self, row: Any) -> dict[str, Any]:
         source_type = self.registry.sources.get(row.kind)
         config = dict(row.config or {})
         namespaces: list[str] = []
         if source_type is not None:
-            schema = source_type.config_schema()
             for name in secret_fields(source_type.config_schema):
-                config.pop(schema.fields[name].data_key or name, None)
+                config.pop(name, None)
             try:
                 namespaces = source_type.namespaces(self._attr_config(source_type, row.config or {}))
             except (KeyError, ValueError):

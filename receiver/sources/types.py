@@ -29,7 +29,8 @@ def secret(**kwargs: Any) -> fields.String:
 
 
 def secret_fields(schema: type[Schema]) -> list[str]:
-    return [name for name, f in schema().fields.items() if f.metadata.get("secret")]
+    """The secret fields by their names in JSON (``data_key``), as configs are sent and stored."""
+    return [f.data_key or name for name, f in schema().fields.items() if f.metadata.get("secret")]
 
 
 @dataclass(frozen=True)

@@ -199,3 +199,19 @@ def test_webhook_channel_delivers_a_test_message_to_a_real_server(client: FlaskC
         assert server.requests[0].json()["title"] == "LineageLens test notification"
     assert ok.get_json() == {"ok": True, "message": "delivered"}
     assert failed.get_json() == {"ok": False, "message": "webhook answered HTTP 500"}
+
+
+def test_secret_fields_are_named_as_in_the_config_schema(client: FlaskClient) -> None:
+    types = {t["kind"]: t for t in client.get("/api/v1/node-types").get_json()["nodeTypes"]}
+    for node_type in types.values():
+        properties = node_type["configSchema"]["properties"]
+        for name in node_type["secretFields"]:
+            assert properties[name]["writeOnly"] is True, (node_type["kind"], name)
+    assert types["s3"]["secretFields"] == ["secretAccessKey"]
+
+
+def test_null_description_reads_as_empty(client: FlaskClient) -> None:
+    response = client.post("/api/v1/sources", json={"kind": "s3", "name": "lake", "description": None,
+                                                    "config": {"bucket": "lake", "secretAccessKey": SECRET}})
+    assert response.status_code == 201 and response.get_json()["description"] == ""
+    assert SECRET not in response.get_data(as_text=True)
