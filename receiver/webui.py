@@ -59,7 +59,7 @@ def asset_or_route(path: str) -> Response:
         if path.startswith("assets/"):
             response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
         return response
-    if "." in path.rsplit("/", 1)[-1]:  # a missing file, not a UI route
+    if path.startswith("assets/"):  # a missing build file, not a UI route (those may hold dots: test.csv)
         abort(404)
     return _index()
 

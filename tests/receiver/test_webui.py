@@ -24,7 +24,7 @@ def ui_client(tmp_path: Path) -> FlaskClient:
 
 
 def test_ui_routes_fall_back_to_index_with_the_base_path(ui_client: FlaskClient) -> None:
-    for path in ("/", "/lineage", "/dashboards/123"):
+    for path in ("/", "/lineage", "/dashboards/123", "/datasets/gs%3A%2F%2Fbucket/test.csv"):
         response = ui_client.get(path)
         assert response.status_code == 200 and 'content="/"' in response.get_data(as_text=True)
     mounted = ui_client.get("/dashboards/1", environ_overrides={"SCRIPT_NAME": "/lineagelens"})
