@@ -256,11 +256,12 @@ class SqlGraphStore(GraphStore):
             rows: list[Any] = []
             for chunk in _chunks(keep):
                 rows.extend(conn.execute(sa.select(N).where(N.c.id.in_(chunk))))
+            keep_set = set(keep)
             edges: list[Edge] = []
-            for chunk in _chunks(keep):  # only edges with both ends kept leave the database
-                stmt = sa.select(E).where(E.c.src.in_(chunk), E.c.dst.in_(keep),
-                                          E.c.rel.in_([r.value for r in rels]))
-                edges.extend(_edge(e) for e in conn.execute(stmt))
+            for chunk in _chunks(keep):
+                # by the (src, dst, rel) key's prefix; filtering dst in SQL makes SQLite probe every pair
+                stmt = sa.select(E).where(E.c.src.in_(chunk), E.c.rel.in_([r.value for r in rels]))
+                edges.extend(_edge(e) for e in conn.execute(stmt) if e.dst in keep_set)
         edges.sort(key=lambda e: (e.src, e.dst, e.rel))
         return Subgraph(nodes={r.id: _node(r) for r in rows}, edges=edges, truncated=truncated)
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import threading
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -38,6 +40,17 @@ def create_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+# One writer at a time per SQLite engine, queued in-process: a thread waiting on this lock wakes the moment
+# it is free, whereas SQLite's busy handler polls with sleeps.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[sa.Engine, threading.Lock] = weakref.WeakKeyDictionary()
+_SQLITE_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(engine: sa.Engine) -> threading.Lock:
+    with _SQLITE_WRITERS_GUARD:
+        return _SQLITE_WRITERS.setdefault(engine, threading.Lock())
+
+
 @contextmanager
 def transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
     """A write transaction. On SQLite it takes the write lock up front (``BEGIN IMMEDIATE``): a deferred
@@ -47,14 +60,20 @@ def transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
         with engine.begin() as conn:
             yield conn
         return
-    with engine.connect() as conn:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
+    lock = _writer_lock(engine)
+    if not lock.acquire(timeout=60):
+        raise sa.exc.OperationalError("BEGIN IMMEDIATE", {}, TimeoutError("SQLite writer lock busy for 60 s"))
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+    finally:
+        lock.release()
 
 
 def insert(engine: sa.Engine, table: sa.Table) -> Any:
