@@ -140,11 +140,11 @@ def test_a_receiver_that_hangs_up_is_unavailable_too() -> None:
 
 
 def test_index_embeds_the_receiver_ui_only_when_it_serves_html(receiver: Receiver) -> None:
-    class Html(BaseHTTPRequestHandler):
+    class JsonOnly(BaseHTTPRequestHandler):  # an API-only receiver (a build without the UI answers JSON)
         def do_GET(self) -> None:
-            body = b"<!doctype html><title>LineageLens</title>"
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
+            body = b'{"code": "not_found", "status": 404, "message": "no UI", "errors": []}'
+            self.send_response(404)
+            self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -152,14 +152,15 @@ def test_index_embeds_the_receiver_ui_only_when_it_serves_html(receiver: Receive
         def log_message(self, *args: object) -> None:
             pass
 
-    assert not ReceiverClient(ReceiverSettings(url=receiver.url)).probe_html("/")  # today: a JSON 404
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Html)
+    settings = ReceiverSettings(url=receiver.url, ui_url="https://ll.example")
+    assert ReceiverClient(settings).probe_html("/")  # the real receiver serves its UI at /
+    page = index_page(settings, status="ready", roots=[], truncated=False, embed_ui=True)
+    assert '<iframe src="https://ll.example/"' in page
+    server = ThreadingHTTPServer(("127.0.0.1", 0), JsonOnly)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        settings = ReceiverSettings(url=f"http://127.0.0.1:{server.server_address[1]}", ui_url="https://ll.example")
-        assert ReceiverClient(settings).probe_html("/")
-        page = index_page(settings, status="ready", roots=[], truncated=False, embed_ui=True)
-        assert '<iframe src="https://ll.example/"' in page
+        json_only = ReceiverSettings(url=f"http://127.0.0.1:{server.server_address[1]}")
+        assert not ReceiverClient(json_only).probe_html("/")
     finally:
         server.shutdown()
         server.server_close()
