@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -29,22 +29,17 @@ from lineagelens.receiver.graph.model import (
     RunNodeRow,
     Subgraph,
 )
-from lineagelens.receiver.state.db import insert, transaction
+from lineagelens.receiver.state.db import chunks, insert, transaction
 from lineagelens.receiver.state.tables import graph_edges as E
 from lineagelens.receiver.state.tables import graph_nodes as N
 
 log = logging.getLogger(__name__)
 
-_CHUNK = 500
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
-
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i:i + _CHUNK]
 
 
 def _props(stored: dict[str, Any] | None) -> dict[str, Any]:
@@ -118,7 +113,7 @@ class SqlGraphStore(GraphStore):
         })
         values = [{"id": r.id, "kind": r.kind.value, "namespace": r.namespace, "name": r.name,
                    "first_seen": r.first_seen, "last_seen": r.last_seen, "props": r.props} for r in rows]
-        for chunk in _chunks(values):
+        for chunk in chunks(values):
             conn.execute(stmt, list(chunk))
 
     def _upsert_edges(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
@@ -135,7 +130,7 @@ class SqlGraphStore(GraphStore):
                                    else_=E.c.last_run_id),
             "props": sa.case((_not_older(ex, E), ex.props), else_=E.c.props),
         })
-        for chunk in _chunks(rows):
+        for chunk in chunks(rows):
             conn.execute(stmt, list(chunk))
 
     def _upsert_runs(self, conn: sa.Connection, rows: Sequence[RunNodeRow]) -> None:
@@ -197,7 +192,7 @@ class SqlGraphStore(GraphStore):
         if not keys:
             return
         with transaction(self.engine) as conn:
-            for chunk in _chunks(list(keys)):
+            for chunk in chunks(list(keys)):
                 conn.execute(E.delete().where(sa.tuple_(E.c.src, E.c.dst, E.c.rel).in_(
                     [(src, dst, rel.value) for src, dst, rel in chunk])))
 
@@ -205,7 +200,7 @@ class SqlGraphStore(GraphStore):
         if not ids:
             return
         with transaction(self.engine) as conn:
-            for chunk in _chunks(list(ids)):
+            for chunk in chunks(list(ids)):
                 conn.execute(E.delete().where(sa.or_(E.c.src.in_(chunk), E.c.dst.in_(chunk))))
                 conn.execute(N.delete().where(N.c.id.in_(chunk)))
 
@@ -218,7 +213,7 @@ class SqlGraphStore(GraphStore):
     def get_nodes(self, *, ids: Sequence[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(dict.fromkeys(ids))):
+            for chunk in chunks(list(dict.fromkeys(ids))):
                 for row in conn.execute(sa.select(N).where(N.c.id.in_(chunk))):
                     found[row.id] = _node(row)
         return found
@@ -254,11 +249,11 @@ class SqlGraphStore(GraphStore):
             truncated = len(ordered) > max_nodes
             keep = ordered[:max_nodes]
             rows: list[Any] = []
-            for chunk in _chunks(keep):
+            for chunk in chunks(keep):
                 rows.extend(conn.execute(sa.select(N).where(N.c.id.in_(chunk))))
             keep_set = set(keep)
             edges: list[Edge] = []
-            for chunk in _chunks(keep):
+            for chunk in chunks(keep):
                 # by the (src, dst, rel) key's prefix; filtering dst in SQL makes SQLite probe every pair
                 stmt = sa.select(E).where(E.c.src.in_(chunk), E.c.rel.in_([r.value for r in rels]))
                 edges.extend(_edge(e) for e in conn.execute(stmt) if e.dst in keep_set)
@@ -268,7 +263,7 @@ class SqlGraphStore(GraphStore):
     def fields_of(self, *, dataset_ids: Sequence[str]) -> dict[str, list[Node]]:
         found: dict[str, list[Node]] = {d: [] for d in dataset_ids}
         with self.engine.connect() as conn:
-            for chunk in _chunks(list(dataset_ids)):
+            for chunk in chunks(list(dataset_ids)):
                 stmt = (sa.select(N, E.c.dst.label("ds")).join(E, E.c.src == N.c.id)
                         .where(E.c.dst.in_(chunk), E.c.rel == Rel.IN.value).order_by(N.c.name))
                 for row in conn.execute(stmt):
@@ -288,7 +283,7 @@ class SqlGraphStore(GraphStore):
                 if not frontier or found:
                     break
                 level: dict[str, list[Edge]] = defaultdict(list)
-                for chunk in _chunks(frontier):
+                for chunk in chunks(frontier):
                     stmt = sa.select(E).where(E.c.src.in_(chunk), E.c.rel.in_([r.value for r in rels]))
                     for row in conn.execute(stmt):
                         if row.dst not in seen:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -16,6 +16,18 @@ from alembic.config import Config
 from sqlalchemy.dialects import postgresql, sqlite
 
 log = logging.getLogger(__name__)
+
+# Keys per IN (...) list: well under SQLite's and PostgreSQL's bind-parameter limits, even for tuples.
+CHUNK = 400
+
+T = TypeVar("T")
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in slices of ``size``, for IN lists."""
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
+
 
 # Advisory-lock keys (PostgreSQL) for work one process at a time must do.
 LOCK_MIGRATE = 0x4C4C_0001

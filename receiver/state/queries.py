@@ -7,7 +7,7 @@ Batch methods take many keys and run one query per chunk of keys, never one per 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -23,6 +23,7 @@ from lineagelens.receiver.projection.records import (
     TimedFacets,
     VersionRecord,
 )
+from lineagelens.receiver.state.db import chunks
 from lineagelens.receiver.state.tables import (
     dataset_aliases,
     dataset_versions,
@@ -37,13 +38,7 @@ log = logging.getLogger(__name__)
 Key = tuple[str, str]
 T = TypeVar("T")
 
-_CHUNK = 400  # keys per IN list (two bind parameters each)
 _RUN_PREFIX = "run__"
-
-
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i:i + _CHUNK]
 
 
 @dataclass(frozen=True)
@@ -144,7 +139,7 @@ class Queries:
         wanted = _unique(keys)
         out: list[Any] = []
         with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted):
                 out.extend(r._mapping for r in conn.execute(make().where(sa.tuple_(*cols).in_(chunk))))
         return out
 
@@ -177,7 +172,7 @@ class Queries:
         wanted = _unique(names)
         found: set[str] = set()
         with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted):
                 for table in (jobs, datasets):
                     found.update(conn.scalars(sa.select(table.c.namespace).distinct()
                                               .where(table.c.namespace.in_(chunk))))
@@ -261,7 +256,7 @@ class Queries:
         wanted = _unique(run_ids)
         found: dict[str, RunRecord] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted):
                 for r in conn.execute(sa.select(runs).where(runs.c.run_id.in_(chunk))):
                     found[r.run_id] = _run(r._mapping)
         return found
@@ -271,7 +266,7 @@ class Queries:
         wanted = _unique(run_ids)
         found: dict[str, list[RunDataset]] = {run: [] for run in wanted}
         with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted):
                 stmt = (sa.select(run_datasets).where(run_datasets.c.run_id.in_(chunk))
                         .order_by(run_datasets.c.run_id, run_datasets.c.namespace, run_datasets.c.name))
                 for r in conn.execute(stmt):

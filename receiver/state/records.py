@@ -7,7 +7,7 @@ keys, merges them with the batch's (the merges in :mod:`..projection.records` ar
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import fields as dc_fields
 from typing import Any
 
@@ -22,7 +22,7 @@ from lineagelens.receiver.projection.records import (
     TimedFacets,
     VersionRecord,
 )
-from lineagelens.receiver.state.db import insert, transaction
+from lineagelens.receiver.state.db import chunks, insert, transaction
 from lineagelens.receiver.state.tables import (
     dataset_aliases,
     dataset_versions,
@@ -34,12 +34,7 @@ from lineagelens.receiver.state.tables import (
 
 log = logging.getLogger(__name__)
 
-_CHUNK = 400
 
-
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i:i + _CHUNK]
 
 
 def _to_row(record: Any) -> dict[str, Any]:
@@ -79,7 +74,7 @@ class RecordStore:
         wanted = sorted(set(keys))
         found: dict[Key, Key] = {}
         with self.engine.connect() as conn:
-            for chunk in _chunks(wanted):
+            for chunk in chunks(wanted):
                 stmt = sa.select(dataset_aliases).where(
                     sa.tuple_(dataset_aliases.c.namespace, dataset_aliases.c.name).in_(chunk))
                 for r in conn.execute(stmt):
@@ -116,7 +111,7 @@ class RecordStore:
         if not incoming:
             return
         keys = list(incoming)
-        for chunk in _chunks(keys):
+        for chunk in chunks(keys):
             stmt = sa.select(table).where(sa.tuple_(*key_cols).in_(chunk))
             for row in conn.execute(stmt):
                 key = tuple(getattr(row, c.name) for c in key_cols)
