@@ -65,7 +65,6 @@ class _Eager(list[Any]):
 
 def statement_profile(store: Neo4jGraphStore, starts: list[str], depth: int) -> None:
     names = {v: k for k, v in vars(cypher).items() if isinstance(v, str)}
-    names |= {v: f"EXPAND[{k}]" for k, v in cypher.EXPAND.items()}
     stats: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
     original = ManagedTransaction.run
 
