@@ -119,6 +119,8 @@ test('reloads and sees the dashboard persisted', async () => {
   await page.locator('.react-flow__node-source', { hasText: SERVICE }).waitFor();
   await page.locator('.react-flow__node-dataset', { hasText: 'result.csv' }).waitFor();
   await page.locator('.react-flow__node-dataset', { hasText: 'tbl1' }).waitFor();
+  // Only what is on screen is rendered: fit the view so both edges are, whatever viewport was saved.
+  await page.locator('.react-flow__controls-fitview').click();
   await page.waitForFunction(() => document.querySelectorAll('.react-flow__edge').length === 2);
   await shot(page, 'dashboard-reloaded');
 });
