@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -13,26 +14,64 @@ from marshmallow import Schema, fields, validate
 from lineagelens.plugins.icons import badge
 from lineagelens.receiver.plugins import hookimpl
 from lineagelens.receiver.sources.network import NetworkRefused
-from lineagelens.receiver.sources.types import CheckContext, ConnectionResult, SourceType, secret
+from lineagelens.receiver.sources.types import CheckContext, ConnectionResult, SourceType, secret, target
 
 log = logging.getLogger(__name__)
 
 
 class DatabaseConfig(Schema):
-    host = fields.String(required=True, validate=validate.Length(min=1, max=255), metadata={"title": "Host"})
-    port = fields.Integer(validate=validate.Range(min=1, max=65535), metadata={"title": "Port"})
-    database = fields.String(required=True, validate=validate.Length(min=1), metadata={"title": "Database"})
+    host = target(fields.String(required=True, validate=validate.Length(min=1, max=255), metadata={"title": "Host"}))
+    port = target(fields.Integer(validate=validate.Range(min=1, max=65535), metadata={"title": "Port"}))
+    database = target(fields.String(required=True, validate=validate.Length(min=1), metadata={"title": "Database"}))
     user = fields.String(load_default="", metadata={"title": "User"})
     password = secret(load_default="", metadata={"title": "Password"})
 
 
 class PostgresConfig(DatabaseConfig):
-    sslmode = fields.String(load_default="prefer", validate=validate.OneOf(
-        ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]), metadata={"title": "SSL mode"})
+    # a weaker SSL mode exposes the password on the way: it counts as retargeting
+    sslmode = target(fields.String(load_default="prefer", validate=validate.OneOf(
+        ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"]), metadata={"title": "SSL mode"}))
 
 
 def _elapsed_ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
+
+
+_VERSION = re.compile(r"\d+(?:\.\d+){0,3}")
+
+
+def server_version(text: Any) -> str:
+    """The leading version number of what the server reports (``15.4 (Debian ...)`` -> ``15.4``); never the
+    rest of the string."""
+    found = _VERSION.match(str(text or "").strip())
+    return found.group(0) if found else "unknown"
+
+
+# Errors are reported by their code, never by the server's text: a "server" at a test's address could put
+# anything in it. Everything before a valid answer reads the same, whatever the port does.
+POSTGRES_ERRORS = {"28P01": "authentication failed", "28000": "authentication failed (no pg_hba.conf entry or "
+                   "not authorised)", "3D000": "the database does not exist", "53300": "too many connections"}
+MYSQL_ERRORS = {1045: "authentication failed", 1044: "access to the database denied",
+                1049: "the database does not exist", 1040: "too many connections"}
+
+
+POSTGRES_TEXTS = (("password authentication failed", "authentication failed"),
+                  ("no pg_hba.conf entry", "authentication failed (no pg_hba.conf entry or not authorised)"),
+                  ("does not exist", "the database or the user does not exist"))
+
+
+def postgres_failure(exc: Exception) -> str | None:
+    """A fixed phrase for a PostgreSQL connection error (by SQLSTATE, else by libpq's known wording), or None.
+    Only the phrase is shown, never the server's text."""
+    known = POSTGRES_ERRORS.get(str(getattr(exc, "sqlstate", "") or ""))
+    text = str(exc)
+    return known or next((phrase for needle, phrase in POSTGRES_TEXTS if needle in text), None)
+
+
+def _cannot_connect(what: str, known: str | None, started: float, exc: Exception) -> ConnectionResult:
+    log.info("connection test: %s refused the connection (%s)", what, type(exc).__name__)
+    return ConnectionResult(False, f"cannot connect: {known or f'unreachable or not a {what} server'}",
+                            _elapsed_ms(started))
 
 
 class Postgres(SourceType):
@@ -62,8 +101,8 @@ class Postgres(SourceType):
         except NetworkRefused:
             raise
         except (psycopg.Error, OSError) as exc:
-            return ConnectionResult(False, f"cannot connect: {str(exc).strip().splitlines()[0]}", _elapsed_ms(started))
-        server = version[1] if version else "?"
+            return _cannot_connect("PostgreSQL", postgres_failure(exc), started, exc)
+        server = server_version(version[1] if version else None)
         return ConnectionResult(True, f"connected; SELECT 1 answered (PostgreSQL {server})", _elapsed_ms(started),
                                 {"serverVersion": server})
 
@@ -98,9 +137,10 @@ class MySQL(SourceType):
         except NetworkRefused:
             raise
         except (pymysql.MySQLError, OSError) as exc:
-            return ConnectionResult(False, f"cannot connect: {exc}", _elapsed_ms(started))
-        server = str(row[1]) if row else "?"
-        return ConnectionResult(True, f"connected; SELECT 1 answered ({server})", _elapsed_ms(started),
+            code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+            return _cannot_connect("MySQL", MYSQL_ERRORS.get(code) if code is not None else None, started, exc)
+        server = server_version(row[1] if row else None)
+        return ConnectionResult(True, f"connected; SELECT 1 answered (MySQL {server})", _elapsed_ms(started),
                                 {"serverVersion": server})
 
 

@@ -5,31 +5,44 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
+import socket
+import struct
 import time
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from lineagelens.plugins.icons import badge
 from lineagelens.receiver.plugins import hookimpl
-from lineagelens.receiver.sources.network import NetworkRefused, http_request
-from lineagelens.receiver.sources.types import CheckContext, ConnectionResult, SourceType, secret
+from lineagelens.receiver.sources.network import NetworkGuard, check_url, http_request, under_roots
+from lineagelens.receiver.sources.types import CheckContext, ConnectionResult, HttpUrl, SourceType, secret, target
 
 log = logging.getLogger(__name__)
 
-_HTTP_URL = fields.Url(required=True, schemes={"http", "https"}, require_tld=False, metadata={"title": "URL"})
+# Results carry a status and parsed, typed fields only: never the target's body or error text, so a
+# connection test cannot be used to read whatever answers at an address.
+
+
+def _url_field(title: str, **kwargs: Any) -> HttpUrl:
+    return target(HttpUrl(metadata={"title": title}, **kwargs))  # where the source is: see target()
 
 
 def _ms(started: float) -> float:
     return round((time.perf_counter() - started) * 1000, 1)
 
 
-def _failure(exc: Exception, started: float) -> ConnectionResult:
-    if isinstance(exc, NetworkRefused):
-        raise exc
-    return ConnectionResult(False, f"cannot reach it: {exc}", _ms(started))
+def _unreachable(what: str, started: float, exc: Exception) -> ConnectionResult:
+    """One message for every failure before a valid answer: refused, timed out, not the protocol ...
+    (the exception's class is logged for the operator; its text, which may quote the target, is not)."""
+    log.info("connection test: %s unreachable (%s)", what, type(exc).__name__)
+    return ConnectionResult(False, f"unreachable or not {what}", _ms(started))
+
+
+def _bad_url(exc: ValueError, started: float) -> ConnectionResult:
+    return ConnectionResult(False, f"the configured URL is not accepted: {exc}", _ms(started))
 
 
 def _bearer(config: Mapping[str, Any]) -> dict[str, str]:
@@ -38,10 +51,28 @@ def _bearer(config: Mapping[str, Any]) -> dict[str, str]:
 
 
 class AirflowConfig(Schema):
-    url = _HTTP_URL
+    url = _url_field("URL", required=True)
     namespace = fields.String(load_default="default", metadata={"title": "OpenLineage namespace",
                                                               "description": "AIRFLOW__OPENLINEAGE__NAMESPACE"})
     token = secret(load_default="", metadata={"title": "API token"})
+
+
+HEALTH_STATES = frozenset({"healthy", "unhealthy"})
+AIRFLOW_COMPONENTS = (("metadatabase", "metadatabase"), ("scheduler", "scheduler"), ("triggerer", "triggerer"),
+                      ("dag_processor", "dagProcessor"))
+
+
+def airflow_health(document: Any) -> dict[str, str | None] | None:
+    """Airflow's health document reduced to one status per component (``healthy``, ``unhealthy``,
+    ``unknown`` for anything else, None when absent); None when it is not an Airflow health document."""
+    if not isinstance(document, dict) or not isinstance(document.get("metadatabase"), dict):
+        return None
+    found: dict[str, str | None] = {}
+    for key, name in AIRFLOW_COMPONENTS:
+        part = document.get(key)
+        status = part.get("status") if isinstance(part, dict) else None
+        found[name] = None if part is None else (status if status in HEALTH_STATES else "unknown")
+    return found
 
 
 class Airflow(SourceType):
@@ -57,27 +88,37 @@ class Airflow(SourceType):
 
     def test_connection(self, config: Mapping[str, Any], ctx: CheckContext) -> ConnectionResult:
         """Airflow 3 answers /api/v2/monitor/health; Airflow 2 answers /health."""
-        base = str(config["url"]).rstrip("/")
         started = time.perf_counter()
         try:
+            base = check_url(str(config["url"]))
+        except ValueError as exc:
+            return _bad_url(exc, started)
+        try:
             for path, version in (("/api/v2/monitor/health", "3.x"), ("/health", "2.x")):
-                answer = http_request(ctx.guard, base + path, timeout=ctx.timeout, headers=_bearer(config))
-                if answer.status == 200:
-                    health = answer.json()
-                    db = (health.get("metadatabase") or {}).get("status")
-                    scheduler = (health.get("scheduler") or {}).get("status")
-                    ok = db == "healthy"
-                    return ConnectionResult(ok, f"Airflow {version}: metadatabase {db}, scheduler {scheduler}",
-                                            _ms(started), {"version": version, "health": health})
-                if answer.status != 404:
-                    return ConnectionResult(False, f"{path} answered HTTP {answer.status}", _ms(started))
-            return ConnectionResult(False, "no Airflow health endpoint found", _ms(started))
-        except (OSError, ValueError) as exc:
-            return _failure(exc, started)
+                answer = http_request(ctx.guard, base, path=path, timeout=ctx.timeout, headers=_bearer(config))
+                if answer.status == 404:
+                    continue
+                if answer.status != 200:
+                    return ConnectionResult(False, f"{path} answered HTTP {answer.status}", _ms(started),
+                                            {"status": answer.status})
+                try:
+                    health = airflow_health(answer.json())
+                except ValueError:
+                    health = None
+                if health is None:
+                    return ConnectionResult(False, f"{path} answered HTTP 200 but not with Airflow's health "
+                                                   "document", _ms(started), {"status": 200})
+                ok = health["metadatabase"] == "healthy"
+                return ConnectionResult(ok, f"Airflow {version}: metadatabase {health['metadatabase']}, "
+                                            f"scheduler {health['scheduler']}", _ms(started),
+                                        {"version": version, **health})
+            return ConnectionResult(False, "no Airflow health endpoint found", _ms(started), {"status": 404})
+        except OSError as exc:
+            return _unreachable("an Airflow server", started, exc)
 
 
 class SparkConfig(Schema):
-    url = _HTTP_URL
+    url = _url_field("URL", required=True)
     namespace = fields.String(load_default="spark", metadata={"title": "OpenLineage namespace",
                                                             "description": "spark.openlineage.namespace"})
 
@@ -97,28 +138,38 @@ class Spark(SourceType):
         """A History Server or an application UI lists applications at /api/v1/applications."""
         started = time.perf_counter()
         try:
-            answer = http_request(ctx.guard, str(config["url"]).rstrip("/") + "/api/v1/applications?limit=5",
+            base = check_url(str(config["url"]))
+        except ValueError as exc:
+            return _bad_url(exc, started)
+        try:
+            answer = http_request(ctx.guard, base, path="/api/v1/applications", query={"limit": 5},
                                   timeout=ctx.timeout)
-            if answer.status != 200:
-                return ConnectionResult(False, f"/api/v1/applications answered HTTP {answer.status}", _ms(started))
+        except OSError as exc:
+            return _unreachable("a Spark REST API", started, exc)
+        if answer.status != 200:
+            return ConnectionResult(False, f"/api/v1/applications answered HTTP {answer.status}", _ms(started),
+                                    {"status": answer.status})
+        try:
             apps = answer.json()
-        except (OSError, ValueError) as exc:
-            return _failure(exc, started)
-        names = [a.get("name") for a in apps if isinstance(a, dict)][:5]
+        except ValueError:
+            apps = None
+        if not isinstance(apps, list) or not all(isinstance(a, dict) and isinstance(a.get("id"), str) for a in apps):
+            return ConnectionResult(False, "/api/v1/applications answered HTTP 200 but not with Spark's "
+                                           "application list", _ms(started), {"status": 200})
         return ConnectionResult(True, f"Spark REST API answered; {len(apps)} recent applications", _ms(started),
-                                {"applications": names})
+                                {"applicationCount": len(apps)})
 
 
 def _host_port(item: str, default_port: int) -> tuple[str, int]:
     parts = urlsplit("//" + item.strip())
-    if not parts.hostname:
+    if not parts.hostname or parts.path or parts.query or parts.fragment or "@" in parts.netloc:
         raise ValueError(f"not host:port: {item!r}")
     return parts.hostname, parts.port or default_port
 
 
 class KafkaConfig(Schema):
-    bootstrap_servers = fields.String(required=True, data_key="bootstrapServers", metadata={
-        "title": "Bootstrap servers", "placeholder": "broker1:9092,broker2:9092"})
+    bootstrap_servers = target(fields.String(required=True, data_key="bootstrapServers", metadata={
+        "title": "Bootstrap servers", "placeholder": "broker1:9092,broker2:9092"}))
 
     @validates("bootstrap_servers")
     def _servers(self, value: str, **_: Any) -> None:
@@ -126,6 +177,38 @@ class KafkaConfig(Schema):
             [_host_port(s, 9092) for s in value.split(",") if s.strip()]
         except ValueError as exc:
             raise ValidationError(str(exc)) from exc
+
+
+API_VERSIONS = 18  # the Kafka ApiVersions request; every broker answers version 0 of it
+_UNSUPPORTED_VERSION = 35
+
+
+def _read_exact(sock: socket.socket, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = sock.recv(size - len(data))
+        if not chunk:
+            raise ConnectionError("closed before a full answer")
+        data += chunk
+    return data
+
+
+def kafka_api_versions(sock: socket.socket) -> bool:
+    """Ask for ApiVersions (v0) and check the answer is a well-formed Kafka response to it that lists
+    ApiVersions itself. False (or OSError) for anything else."""
+    correlation = secrets.randbelow(2**31)
+    client = b"lineagelens"
+    header = struct.pack(">hhih", API_VERSIONS, 0, correlation, len(client)) + client
+    sock.sendall(struct.pack(">i", len(header)) + header)
+    (size,) = struct.unpack(">i", _read_exact(sock, 4))
+    if not 10 <= size <= 64 * 1024:
+        return False
+    body = _read_exact(sock, size)
+    answered, error, count = struct.unpack(">ihi", body[:10])
+    if answered != correlation or error not in (0, _UNSUPPORTED_VERSION) or size != 10 + 6 * count:
+        return False
+    keys = {struct.unpack(">h", body[10 + 6 * i:12 + 6 * i])[0] for i in range(count)}
+    return API_VERSIONS in keys
 
 
 class Kafka(SourceType):
@@ -143,27 +226,39 @@ class Kafka(SourceType):
     def namespaces(self, config: Mapping[str, Any]) -> list[str]:
         return [f"kafka://{host}:{port}" for host, port in self._servers(config)]
 
+    @staticmethod
+    def _is_broker(guard: NetworkGuard, host: str, port: int, timeout: float) -> bool:
+        try:
+            with guard.connect(host, port, timeout) as sock:
+                return kafka_api_versions(sock)
+        except (OSError, struct.error) as exc:  # refused, timed out, closed, garbage: all the same to the caller
+            log.info("kafka test: %s:%s did not answer as a broker (%s)", host, port, type(exc).__name__)
+            return False
+
     def test_connection(self, config: Mapping[str, Any], ctx: CheckContext) -> ConnectionResult:
-        """Bootstrap reachability: a TCP connection to each bootstrap server."""
+        """Each bootstrap server must answer a Kafka ApiVersions request. A closed port, a timeout and a
+        service that is not Kafka give the same result, so the test cannot map which ports are open."""
         started = time.perf_counter()
-        reached, failed = [], []
+        reached: list[str] = []
+        failed: list[str] = []
         for host, port in self._servers(config):
-            try:
-                ctx.guard.connect(host, port, ctx.timeout).close()
-                reached.append(f"{host}:{port}")
-            except NetworkRefused:
-                raise
-            except OSError as exc:
-                failed.append(f"{host}:{port} ({exc})")
-        ok = bool(reached)
-        message = f"reached {', '.join(reached)}" if ok else f"no bootstrap server reachable: {'; '.join(failed)}"
-        return ConnectionResult(ok, message, _ms(started), {"reached": reached, "failed": failed})
+            (reached if self._is_broker(ctx.guard, host, port, ctx.timeout) else failed).append(f"{host}:{port}")
+        if reached:
+            message = f"Kafka broker answered at {', '.join(reached)}"
+            if failed:
+                message += f"; unreachable or not a Kafka broker: {', '.join(failed)}"
+        else:
+            message = "unreachable or not a Kafka broker"
+        return ConnectionResult(bool(reached), message, _ms(started), {"reached": reached, "failed": failed})
+
+
+BUCKET = validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$",
+                         error="a bucket name: letters, digits, dots, hyphens and underscores")
 
 
 class ObjectStoreConfig(Schema):
-    bucket = fields.String(required=True, validate=validate.Length(min=1), metadata={"title": "Bucket"})
-    endpoint = fields.Url(load_default="https://s3.amazonaws.com", schemes={"http", "https"}, require_tld=False,
-                          metadata={"title": "Endpoint URL"})
+    bucket = target(fields.String(required=True, validate=BUCKET, metadata={"title": "Bucket"}))
+    endpoint = _url_field("Endpoint URL", load_default="https://s3.amazonaws.com")
     region = fields.String(load_default="", metadata={"title": "Region"})
     access_key_id = fields.String(load_default="", data_key="accessKeyId", metadata={"title": "Access key id"})
     secret_access_key = secret(load_default="", data_key="secretAccessKey", metadata={"title": "Secret access key"})
@@ -183,11 +278,15 @@ class ObjectStore(SourceType):
     def test_connection(self, config: Mapping[str, Any], ctx: CheckContext) -> ConnectionResult:
         """The endpoint answers, and for the bucket: 2xx or 403 means it exists, 404 means it does not."""
         started = time.perf_counter()
-        url = f"{str(config.get('endpoint')).rstrip('/')}/{config['bucket']}"
         try:
-            answer = http_request(ctx.guard, url, timeout=ctx.timeout, method="HEAD")
-        except (OSError, ValueError) as exc:
-            return _failure(exc, started)
+            base = check_url(str(config.get("endpoint")))
+        except ValueError as exc:
+            return _bad_url(exc, started)
+        try:
+            answer = http_request(ctx.guard, base, path="/" + quote(str(config["bucket"]), safe=""),
+                                  timeout=ctx.timeout, method="HEAD")
+        except OSError as exc:
+            return _unreachable("an object store endpoint", started, exc)
         if answer.status == 404:
             return ConnectionResult(False, f"endpoint reachable, but bucket {config['bucket']!r} not found",
                                     _ms(started), {"status": 404})
@@ -198,8 +297,13 @@ class ObjectStore(SourceType):
 
 
 class FileSystemConfig(Schema):
-    scheme = fields.String(load_default="file", validate=validate.OneOf(["file", "hdfs"]), metadata={"title": "Scheme"})
-    path = fields.String(load_default="/", metadata={"title": "Path (file) or namenode host:port (hdfs)"})
+    scheme = target(fields.String(load_default="file", validate=validate.OneOf(["file", "hdfs"]),
+                                  metadata={"title": "Scheme"}))
+    path = target(fields.String(load_default="/", metadata={"title": "Path (file) or namenode host:port (hdfs)"}))
+
+
+NO_ROOTS = ("the filesystem source is disabled on this receiver: set LINEAGELENS_FILESYSTEM_ROOTS to the "
+            "directories it may look into")
 
 
 class FileSystem(SourceType):
@@ -217,20 +321,34 @@ class FileSystem(SourceType):
         return ["file"]
 
     def test_connection(self, config: Mapping[str, Any], ctx: CheckContext) -> ConnectionResult:
-        """file: the path exists on the receiver's host; hdfs: the namenode accepts a TCP connection."""
+        """file: the path, resolved, lies under LINEAGELENS_FILESYSTEM_ROOTS and exists on the receiver's host;
+        hdfs: the namenode accepts a TCP connection."""
         started = time.perf_counter()
         if config.get("scheme") == "hdfs":
             host, port = _host_port(str(config.get("path")), 8020)
             try:
                 ctx.guard.connect(host, port, ctx.timeout).close()
             except OSError as exc:
-                return _failure(exc, started)
+                return _unreachable("an HDFS namenode", started, exc)
             return ConnectionResult(True, f"namenode {host}:{port} accepts connections", _ms(started))
-        path = str(config.get("path") or "/")
-        if not os.path.exists(path):
+        path = str(config.get("path") or "")
+        if not ctx.filesystem_roots:
+            return ConnectionResult(False, NO_ROOTS, _ms(started), {"refused": True})
+        resolved = under_roots(path, ctx.filesystem_roots)
+        if resolved is None:  # decided from the path alone: nothing about the file itself is revealed
+            return ConnectionResult(False, f"refused: {path} is not under LINEAGELENS_FILESYSTEM_ROOTS "
+                                           f"({', '.join(ctx.filesystem_roots)})", _ms(started), {"refused": True})
+        if not os.path.exists(resolved):
             return ConnectionResult(False, f"{path} does not exist on the receiver's host", _ms(started))
-        return ConnectionResult(True, f"{path} is readable" if os.access(path, os.R_OK) else f"{path} exists",
-                                _ms(started), {"entries": len(os.listdir(path)) if os.path.isdir(path) else None})
+        readable = os.access(resolved, os.R_OK)
+        entries = None
+        if os.path.isdir(resolved) and readable:
+            try:
+                entries = len(os.listdir(resolved))
+            except OSError:
+                readable = False
+        return ConnectionResult(True, f"{path} is readable" if readable else f"{path} exists", _ms(started),
+                                {"entries": entries})
 
 
 @hookimpl

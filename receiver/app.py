@@ -9,7 +9,8 @@ from typing import Any
 
 from flask import Flask
 
-from lineagelens.receiver import api, config, errors, webui, wiring
+from lineagelens.receiver import api, config, errors, ratelimit, web_security, webui, wiring
+from lineagelens.receiver.auth import guard
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +27,10 @@ def create_app(config_overrides: Mapping[str, Any] | None = None) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = settings["MAX_CONTENT_LENGTH"]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     errors.init_app(app)
+    web_security.init_app(app, script_hashes=webui.script_hashes)  # first: Host, cross-site, headers
     wiring.init_app(app)
+    guard.init_app(app)  # every request: who is asking, and may they (deny by default)
     api.init_app(app)
     webui.init_app(app)
+    ratelimit.init_app(app)  # after the API: it wraps the ingest views
     return app

@@ -40,13 +40,19 @@ def main() -> None:
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader")
 def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
     """Run the receiver (gunicorn with threads; --dev for Flask's reloader)."""
-    if dev:
-        _app(WORKER_ENABLED=True).run(host=host, port=port, debug=True, use_reloader=True)
-        return
     from lineagelens.receiver import services
+    from lineagelens.receiver.auth import bootstrap
+
+    try:  # AUTH=off only on loopback; on first start, create and print the admin's credentials once
+        app = bootstrap.prepare(lambda: _app(WORKER_ENABLED=dev), host=host, port=port, echo=click.echo)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from exc
+    if dev:
+        app.run(host=host, port=port, debug=True, use_reloader=True)
+        return
     from lineagelens.receiver.server import run
 
-    services.get(_app()).close()  # migrate once, before the workers start
+    services.get(app).close()  # migrate once, before the workers start
     click.echo(f"LineageLens receiver on http://{host}:{port}  (POST /api/v1/lineage; Ctrl-C stops)")
     run(host=host, port=port, workers=workers, threads=threads)
 
@@ -153,6 +159,13 @@ def _add_integration_commands() -> None:
 
     main.add_command(airflow_config)
     main.add_command(spark_conf)
+    from lineagelens.receiver.cli_secrets import secrets_group
+
+    main.add_command(secrets_group)
+    from lineagelens.receiver.auth.cli import apikey_group, users_group
+
+    main.add_command(users_group)
+    main.add_command(apikey_group)
 
 
 _add_integration_commands()

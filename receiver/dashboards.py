@@ -234,10 +234,11 @@ class DashboardService:
         with self.engine.connect() as conn:
             return self._present(self._row(conn, dashboard))
 
-    def _check_refs(self, doc: dict[str, Any]) -> None:
+    def _check_refs(self, doc: dict[str, Any], *, new: frozenset[str] = frozenset()) -> None:
+        """Every node refers to something the graph knows (or to a source in ``new``, being created)."""
         refs = [graph_id(n["ref"]) for n in doc["nodes"]]
-        found = self.graph.get_nodes(ids=refs)
-        missing = [(i, r) for i, r in enumerate(refs) if r not in found]
+        found = self.graph.get_nodes(ids=[r for r in refs if r not in new])
+        missing = [(i, r) for i, r in enumerate(refs) if r not in found and r not in new]
         if missing:
             raise InvalidDashboard("nodes refer to things LineageLens does not know", [
                 {"path": f"nodes.{i}.ref", "message": f"no node {ref!r}"} for i, ref in missing])
@@ -276,15 +277,19 @@ class DashboardService:
     def create(self, raw: Any, *, author: str, import_key: str | None = None) -> dict[str, Any]:
         doc = load(DashboardDocument(), raw)
         self._check_refs(doc)
-        dashboard, now = str(uuid.uuid4()), _now()
         with transaction(self.engine) as conn:
-            conn.execute(dashboards.insert().values(
-                id=dashboard, name=doc["name"], description=doc["description"], version=1,
-                document={"viewport": doc["viewport"], "nodes": doc["nodes"], "edges": doc["edges"]},
-                import_key=import_key, created_at=now, updated_at=now))
-            pairs = self._save(conn, dashboard, doc, author)
+            dashboard, pairs = self._insert(conn, doc, author, import_key)
         self._sync(pairs)
         return self.get(dashboard)
+
+    def _insert(self, conn: sa.Connection, doc: dict[str, Any], author: str,
+                import_key: str | None) -> tuple[str, set[tuple[str, str]]]:
+        dashboard, now = str(uuid.uuid4()), _now()
+        conn.execute(dashboards.insert().values(
+            id=dashboard, name=doc["name"], description=doc["description"], version=1,
+            document={"viewport": doc["viewport"], "nodes": doc["nodes"], "edges": doc["edges"]},
+            import_key=import_key, created_at=now, updated_at=now))
+        return dashboard, self._save(conn, dashboard, doc, author)
 
     def update(self, dashboard: str, raw: Any, *, expected_version: int | None, author: str) -> dict[str, Any]:
         if expected_version is None:
@@ -354,31 +359,54 @@ class DashboardService:
 
     def import_(self, raw: Any, *, author: str) -> tuple[dict[str, Any], bool]:
         """Create the dashboard of an exported document; ``(dashboard, created)``. Importing the same
-        document again returns the dashboard it made before."""
+        document again returns the dashboard it made before. One transaction: the sources it recreates and
+        the dashboard are stored together or not at all (a 422 leaves nothing behind)."""
         document = load(ExportDocument(), raw)
         key = hashlib.sha256(canonical_json({"dashboard": document["dashboard"],
                                              "sources": document["sources"]}).encode()).hexdigest()
-        with self.engine.connect() as conn:
-            existing = conn.execute(sa.select(dashboards.c.id).where(dashboards.c.import_key == key)).scalar()
-        if existing:
-            return self.get(existing), False
-        remap = {s["id"]: self._source_for(s) for s in document["sources"]}
         doc = document["dashboard"]
-        for node in doc["nodes"]:
-            if node["ref"]["kind"] == "source":
-                node["ref"]["id"] = remap.get(node["ref"]["id"], node["ref"]["id"])
-        return self.create(doc, author=author, import_key=key), True
+        with transaction(self.engine) as conn:
+            existing = conn.execute(sa.select(dashboards.c.id).where(dashboards.c.import_key == key)).scalar()
+            created: list[dict[str, Any]] = []
+            pairs: set[tuple[str, str]] = set()
+            if existing:
+                dashboard = str(existing)
+            else:
+                remap, created = self._sources_for(conn, document["sources"])
+                for node in doc["nodes"]:
+                    if node["ref"]["kind"] == "source":
+                        node["ref"]["id"] = remap.get(node["ref"]["id"], node["ref"]["id"])
+                self._check_refs(doc, new=frozenset(source_id(r["id"]) for r in created))
+                dashboard, pairs = self._insert(conn, doc, author, key)
+        for row in created:
+            try:
+                self.sources.put_node(row["id"], row["kind"], row["name"], row["created_at"])
+            except GraphUnavailable as exc:  # ManualLineage.sync_all restores source nodes later
+                log.warning("source node %s deferred: %s", row["id"], exc)
+        self._sync(pairs)
+        return self.get(dashboard), not existing
 
-    def _source_for(self, exported: dict[str, Any]) -> str:
-        """The id of the same source here: an existing one of that kind and name, else a new one."""
-        with self.engine.connect() as conn:
-            found = conn.execute(sa.select(sources.c.id).where(
-                sources.c.kind == exported["kind"], sources.c.name == exported["name"])).scalar()
-        if found:
-            return str(found)
-        try:
-            created = self.sources.create(kind=exported["kind"], name=exported["name"],
-                                          description=exported["description"], config=exported["config"])
-        except ApiError as exc:
-            raise InvalidDashboard(f"cannot recreate source {exported['name']!r}: {exc.message}", exc.errors) from exc
-        return str(created["id"])
+    def _sources_for(self, conn: sa.Connection, exported: list[dict[str, Any]],
+                     ) -> tuple[dict[str, str], list[dict[str, Any]]]:
+        """For each exported source, the id of the same source here (an existing one of that kind and name)
+        or of a new one stored in ``conn``'s transaction; and the new rows."""
+        remap: dict[str, str] = {}
+        created: list[dict[str, Any]] = []
+        by_name: dict[tuple[str, str], str] = {}
+        for i, source in enumerate(exported):
+            name = (source["kind"], source["name"])
+            found = by_name.get(name) or conn.execute(sa.select(sources.c.id).where(
+                sources.c.kind == source["kind"], sources.c.name == source["name"])).scalar()
+            if not found:
+                try:
+                    row = self.sources.new_row(kind=source["kind"], name=source["name"],
+                                               description=source["description"], config=source["config"])
+                    self.sources.insert(conn, row)
+                except ApiError as exc:
+                    raise InvalidDashboard(f"cannot recreate source {source['name']!r}: {exc.message}", [
+                        {**e, "path": f"sources.{i}.{e['path']}"} if "path" in e else e
+                        for e in exc.errors]) from exc
+                created.append(row)
+                found = row["id"]
+            remap[source["id"]] = by_name[name] = str(found)
+        return remap, created

@@ -1,7 +1,9 @@
-"""Ingest: validate events, commit them to the event log, then project (inline or in the worker).
+"""Ingest: validate events, commit them to the event log, then have them projected.
 
-A valid event is committed before the receiver answers; duplicates are no-ops; the graph store being
-down never loses an event (it stays pending and the catch-up worker retries).
+A valid event is committed before the receiver answers (concurrent requests share one commit); duplicates are
+no-ops; the graph store being down never loses an event (it stays pending and the worker retries). By default
+the answer comes at the commit and the worker projects in the background; a caller that needs to read its own
+write asks to wait (``Prefer: wait=projected``), and ``PROJECTION_MODE=inline`` makes every request wait.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from lineagelens.receiver.openlineage import ParsedEvent, parse_event
 from lineagelens.receiver.projection.projector import Projector
 from lineagelens.receiver.projection.worker import CatchUpWorker
 from lineagelens.receiver.state.event_log import EventLog, NewEvent
+from lineagelens.receiver.state.group_commit import GroupCommit
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +29,7 @@ log = logging.getLogger(__name__)
 class Accepted:
     parsed: ParsedEvent
     duplicate: bool
+    projected: bool = False  # in the graph when answered (only ever true when the caller waited)
 
     @property
     def warnings(self) -> list[dict[str, str]]:
@@ -59,6 +63,7 @@ class Ingestor:
                  strict_facets: bool, inline: bool, wait_seconds: float = 5.0,
                  after_commit: Callable[[ParsedEvent], None] | None = None) -> None:
         self.events = events
+        self.group = GroupCommit(events)
         self.projector = projector
         self.worker = worker
         self.metrics = metrics
@@ -74,31 +79,45 @@ class Ingestor:
             self.metrics.events.labels(kind="unknown", outcome="invalid").inc()
             raise
         for warning in parsed.warnings:
-            self.metrics.facet_warnings.labels(facet=warning.facet).inc()
+            if warning.facet is not None:
+                self.metrics.facet_warnings.labels(facet=warning.facet).inc()
+            else:
+                self.metrics.leniency.labels(rule=warning.code).inc()
         return parsed
 
-    def ingest(self, raw: Any) -> Accepted:
-        """Validate and commit one event. Raises InvalidEvent (422)."""
-        return self._commit([(self.parse(raw), raw)])[0]
+    def ingest(self, raw: Any, *, admit: Callable[[ParsedEvent], None] | None = None,
+               wait: bool = False) -> Accepted:
+        """Validate and commit one event. Raises InvalidEvent (422), or what ``admit`` raises for a valid
+        event the caller may not send (an API key limited to other namespaces). With ``wait`` (or in inline
+        mode) answer once it is projected, or after the wait's bound."""
+        parsed = self.parse(raw)
+        if admit is not None:
+            admit(parsed)
+        return self._commit([(parsed, raw)], wait=wait)[0]
 
-    def ingest_batch(self, raws: Sequence[Any]) -> BatchOutcome:
-        """Validate every event, commit the valid ones together, report the others by index."""
+    def ingest_batch(self, raws: Sequence[Any], *, admit: Callable[[ParsedEvent], None] | None = None,
+                     wait: bool = False) -> BatchOutcome:
+        """Validate every event, commit the valid ones together, report the others by index (with those
+        ``admit`` refuses)."""
         outcome = BatchOutcome(received=len(raws))
         valid: list[tuple[ParsedEvent, Any]] = []
         for index, raw in enumerate(raws):
             try:
-                valid.append((self.parse(raw), raw))
+                parsed = self.parse(raw)
+                if admit is not None:
+                    admit(parsed)
+                valid.append((parsed, raw))
             except ApiError as exc:
                 outcome.failed.append({"index": index, "reason": exc.message, "errors": exc.errors,
                                        "retriable": False})
-        outcome.accepted = self._commit(valid)
+        outcome.accepted = self._commit(valid, wait=wait)
         return outcome
 
-    def _commit(self, items: list[tuple[ParsedEvent, Any]]) -> list[Accepted]:
+    def _commit(self, items: list[tuple[ParsedEvent, Any]], *, wait: bool) -> list[Accepted]:
         if not items:
             return []
         new_events = [NewEvent.of(parsed, raw) for parsed, raw in items]
-        ids = self.events.append(new_events)
+        ids = self.group.append(new_events)
         accepted = [Accepted(parsed, duplicate=new_id is None)
                     for (parsed, _), new_id in zip(items, ids, strict=True)]
         for event, new_id in zip(new_events, ids, strict=True):
@@ -109,22 +128,32 @@ class Ingestor:
                                        outcome="duplicate" if item.duplicate else "accepted").inc()
             if not item.duplicate and self.after_commit:
                 self.after_commit(item.parsed)
+        wait = wait or self.inline
         fresh = [i for i in ids if i is not None]
-        if fresh:
-            self._project(fresh)
-        return accepted
+        if wait and len(fresh) < len(ids):  # a duplicate's first copy may still be pending: wait for it too
+            first = self.events.ids_of([e.content_hash for e, i in zip(new_events, ids, strict=True) if i is None])
+            fresh += sorted(set(first) - self.events.projected_among(first))
+        projected = self._project(sorted(set(fresh)), wait=wait)
+        return [Accepted(a.parsed, a.duplicate, projected=projected) for a in accepted]
 
-    def _project(self, ids: list[int]) -> None:
-        """Inline mode answers once the events are in the graph: the worker projects them (sharing one pass
-        with concurrent requests) while this thread waits; without a worker thread, this thread projects.
-        Nobody waits while the graph store is known to be down. Background mode only wakes the worker."""
-        if not self.inline:
+    def _project(self, ids: list[int], *, wait: bool) -> bool:
+        """Without ``wait``, wake the worker and answer. With it, answer once the events are in the graph
+        (True) or after ``wait_seconds`` (False; the events are durable either way): the worker projects
+        them, sharing one pass with concurrent requests, while this thread waits; without a worker thread,
+        this thread projects. Nobody waits while the graph store is known to be down."""
+        if not wait:
             self.worker.wake()
-        elif self.worker.running:
-            self.worker.wait_projected(ids, timeout=self.wait_seconds)
-        elif not self.worker.backoff:
-            try:
-                self.projector.drain()
-            except GraphUnavailable as exc:
-                log.warning("graph store unavailable, event kept pending: %s", exc)
-                self.worker.report_failure()
+            return False
+        if not ids:
+            return True
+        if self.worker.running:
+            return self.worker.wait_projected(ids, timeout=self.wait_seconds)
+        if self.worker.backoff:
+            return False
+        try:
+            self.projector.drain()
+        except GraphUnavailable as exc:
+            log.warning("graph store unavailable, event kept pending: %s", exc)
+            self.worker.report_failure()
+            return False
+        return True

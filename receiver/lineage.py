@@ -25,8 +25,8 @@ from lineagelens.receiver.graph.model import (
     field_id,
     job_id,
 )
-from lineagelens.receiver.projection.build import Key
-from lineagelens.receiver.state.records import RecordStore
+from lineagelens.receiver.state.record_store import RecordStore
+from lineagelens.receiver.state.records import Key
 
 log = logging.getLogger(__name__)
 

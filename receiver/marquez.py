@@ -13,14 +13,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from lineagelens.receiver.openlineage.model import RunState
-from lineagelens.receiver.projection.records import (
+from lineagelens.receiver.state.queries import DatasetRow, JobIO, JobRow, Key, NamespaceRow, Queries
+from lineagelens.receiver.state.records import (
     DatasetRecord,
     JobRecord,
     RunDataset,
     RunRecord,
     VersionRecord,
 )
-from lineagelens.receiver.state.queries import DatasetRow, JobIO, JobRow, Key, NamespaceRow, Queries
 
 log = logging.getLogger(__name__)
 

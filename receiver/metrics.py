@@ -18,6 +18,9 @@ class Metrics:
         self.facet_warnings = Counter("lineagelens_facet_warnings_total",
                                       "Standard facets accepted with a schema warning (left out of the "
                                       "projection)", ["facet"], registry=self.registry)
+        self.leniency = Counter("lineagelens_leniency_total",
+                                "Events accepted by a leniency rule (docs/api.md), by rule", ["rule"],
+                                registry=self.registry)
         self.ingest_seconds = Histogram("lineagelens_ingest_seconds", "Time to validate and commit a request",
                                         ["endpoint"], registry=self.registry)
         self.projected = Counter("lineagelens_projected_events_total", "Events projected into the graph",

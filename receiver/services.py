@@ -10,16 +10,18 @@ import pluggy
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from lineagelens.receiver.auth.identity import Auth
 from lineagelens.receiver.dashboards import DashboardService
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.ingest import Ingestor
+from lineagelens.receiver.keyring import Keyring
 from lineagelens.receiver.metrics import Metrics
 from lineagelens.receiver.projection.projector import Projector
 from lineagelens.receiver.projection.worker import CatchUpWorker
 from lineagelens.receiver.sources.registry import Registry
 from lineagelens.receiver.sources.service import SourceService
 from lineagelens.receiver.state.event_log import EventLog
-from lineagelens.receiver.state.records import RecordStore
+from lineagelens.receiver.state.record_store import RecordStore
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +43,8 @@ class Services:
     registry: Registry
     sources: SourceService
     dashboards: DashboardService
+    keyring: Keyring
+    auth: Auth
 
     def close(self) -> None:
         self.worker.stop()

@@ -9,21 +9,24 @@ from typing import Any
 from flask import Flask
 
 from lineagelens.receiver import plugins, services
+from lineagelens.receiver.auth.identity import make_auth
 from lineagelens.receiver.dashboards import DashboardService, ManualLineage
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.graph.sql import SqlGraphStore
 from lineagelens.receiver.ingest import Ingestor
+from lineagelens.receiver.keyring import Keyring
 from lineagelens.receiver.metrics import Metrics
 from lineagelens.receiver.openlineage import ParsedEvent, facets
-from lineagelens.receiver.projection.build import Key
 from lineagelens.receiver.projection.projector import Projector
 from lineagelens.receiver.projection.worker import CatchUpWorker
-from lineagelens.receiver.sources.network import NetworkGuard, parse_networks
+from lineagelens.receiver.sources.network import NetworkGuard, parse_networks, parse_roots
 from lineagelens.receiver.sources.registry import Registry
+from lineagelens.receiver.sources.secrets import SecretBox
 from lineagelens.receiver.sources.service import SourceService
 from lineagelens.receiver.state import db
 from lineagelens.receiver.state.event_log import EventLog
-from lineagelens.receiver.state.records import RecordStore
+from lineagelens.receiver.state.record_store import RecordStore
+from lineagelens.receiver.state.records import Key
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +47,8 @@ def init_app(app: Flask) -> None:
     settings: dict[str, Any] = app.config["LINEAGELENS"]
     logging.getLogger("lineagelens").setLevel(settings["LOG_LEVEL"])
     pm = plugins.make_manager(only=settings["PLUGINS"])
+    keyring = Keyring.load(secret_key=settings["SECRET_KEY"], key_file=settings["KEY_FILE"],
+                           previous_keys=settings["PREVIOUS_SECRET_KEYS"])
     engine = db.create_engine(settings["DATABASE_URL"])
     db.upgrade(engine)
     graph = make_graph_store(settings, engine)
@@ -76,14 +81,17 @@ def init_app(app: Flask) -> None:
     guard = NetworkGuard(deny=parse_networks(settings["SOURCE_DENY_NETWORKS"]),
                          allow=parse_networks(settings["SOURCE_ALLOW_NETWORKS"]))
     sources = SourceService(engine=engine, graph=graph, registry=registry, guard=guard,
-                            timeout=settings["SOURCE_TEST_TIMEOUT"])
+                            box=SecretBox(keyring.derive_all("secrets")),
+                            timeout=settings["SOURCE_TEST_TIMEOUT"],
+                            filesystem_roots=parse_roots(settings["FILESYSTEM_ROOTS"]))
     manual = ManualLineage(engine=engine, graph=graph)
     projector.after_rebuild = manual.sync_all
     dashboards = DashboardService(engine=engine, graph=graph, manual=manual, sources=sources)
     app.extensions[services.KEY] = found = services.Services(
         settings=settings, engine=engine, events=event_log, records=projector.records, graph=graph,
         projector=projector, worker=worker, ingestor=ingestor, metrics=metrics, plugins=pm, registry=registry,
-        sources=sources, dashboards=dashboards)
+        sources=sources, dashboards=dashboards, keyring=keyring,
+        auth=make_auth(settings=settings, engine=engine, session_key=keyring.derive("session-jwt")))
     if settings["WORKER_ENABLED"]:
         worker.start()
         worker.wake()  # catch up on whatever an earlier process left pending

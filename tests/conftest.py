@@ -79,9 +79,39 @@ BUILT_IN_PLUGINS = "naming,databases,services,webhook"
 
 
 def make_app(config: dict[str, Any]) -> Flask:
-    from lineagelens.receiver import create_app
+    """A test receiver. It projects inline (a POST answers once the graph has the event), so tests can read
+    their writes; the product's default is background projection (tests/receiver/test_fast_ack.py)."""
+    from lineagelens.receiver import create_app, services
 
-    return create_app({"TESTING": True, "WORKER_ENABLED": False, "PLUGINS": BUILT_IN_PLUGINS, **config})
+    application = create_app({"TESTING": True, "WORKER_ENABLED": False, "PLUGINS": BUILT_IN_PLUGINS,
+                              "SECRET_KEY": "lineagelens-tests-master-key", "PROJECTION_MODE": "inline",
+                              **config})
+    # Auth stays on (the default); test clients act as an admin through an admin API key.
+    _, key = services.get(application).auth.keys.create(name=TEST_ADMIN, scope="admin", created_by="tests")
+    application.config[TEST_ADMIN_KEY] = key
+    application.test_client_class = AdminClient
+    return application
+
+
+TEST_ADMIN = "tests-admin"
+TEST_ADMIN_KEY = "LINEAGELENS_TEST_ADMIN_KEY"
+
+
+class AdminClient(FlaskClient):
+    """A test client that sends the app's admin API key with every request (``anonymous_client`` does not)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        key = self.application.config.get(TEST_ADMIN_KEY)
+        if key:
+            self.environ_base["HTTP_AUTHORIZATION"] = f"Bearer {key}"
+
+
+def anonymous_client(application: Flask) -> FlaskClient:
+    """A test client without any credential."""
+    client = application.test_client()
+    client.environ_base.pop("HTTP_AUTHORIZATION", None)
+    return client
 
 
 def close_app(application: Flask) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -98,3 +99,134 @@ def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+@dataclass
+class Listener:
+    port: int
+    connections: int = 0
+
+
+@contextmanager
+def recording_listener() -> Iterator[Listener]:
+    """A port on 127.0.0.1 that counts the connections it accepts (a test proves none arrived)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    state = Listener(port=int(sock.getsockname()[1]))
+    stop = threading.Event()
+
+    def accept() -> None:
+        sock.settimeout(0.05)
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            state.connections += 1
+            conn.close()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield state
+    finally:
+        stop.set()
+        thread.join(2)
+        # count what is still queued in the backlog, so a connection made just before the end is not missed
+        sock.setblocking(False)
+        while True:
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                break
+            state.connections += 1
+            conn.close()
+        sock.close()
+
+
+@contextmanager
+def kafka_broker(answer: bytes | None = None) -> Iterator[int]:
+    """A port on 127.0.0.1 that answers Kafka ApiVersions (v0) requests as a broker does, or with ``answer``
+    when given (to play a service that is not Kafka)."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(2)
+            try:
+                size = struct.unpack(">i", conn.recv(4))[0]
+                request = b""
+                while len(request) < size:
+                    request += conn.recv(size - len(request))
+                api_key, _, correlation = struct.unpack(">hhi", request[:8])
+                if api_key != 18:  # only ApiVersions is played
+                    return
+                if answer is not None:
+                    conn.sendall(answer)
+                    return
+                versions = [(18, 0, 3), (3, 0, 12), (0, 0, 9)]
+                body = struct.pack(">ihi", correlation, 0, len(versions))
+                body += b"".join(struct.pack(">hhh", *v) for v in versions)
+                conn.sendall(struct.pack(">i", len(body)) + body)
+            except (OSError, struct.error):
+                return
+
+    def accept() -> None:
+        sock.settimeout(0.05)
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield int(sock.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join(2)
+        sock.close()
+
+
+@contextmanager
+def banner_server(banner: bytes) -> Iterator[int]:
+    """A port on 127.0.0.1 that greets each connection with ``banner`` (an SSH or SMTP server, say) and
+    reads until the client closes."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(16)
+    stop = threading.Event()
+
+    def serve(conn: socket.socket) -> None:
+        with conn:
+            conn.settimeout(2)
+            try:
+                conn.sendall(banner)
+                while conn.recv(4096):
+                    pass
+            except OSError:
+                return
+
+    def accept() -> None:
+        sock.settimeout(0.05)
+        while not stop.is_set():
+            try:
+                conn, _ = sock.accept()
+            except OSError:
+                continue
+            threading.Thread(target=serve, args=(conn,), daemon=True).start()
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield int(sock.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join(2)
+        sock.close()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lineagelens.receiver.api import (
+from lineagelens.receiver.api import (  # datasets: its handlers register with namespaces' dispatch
+    apikeys,
+    audit,
+    auth,
     dashboards,
-    datasets,
+    datasets,  # noqa: F401
     events,
     health,
     ingest,
@@ -17,10 +20,11 @@ from lineagelens.receiver.api import (
     plugins,
     search,
     sources,
+    users,
 )
 
-BLUEPRINTS = (ingest.bp, lineage.bp, namespaces.bp, jobs.bp, datasets.bp, events.bp, search.bp, sources.bp,
-              dashboards.bp, plugins.bp, health.bp, openapi.bp)
+BLUEPRINTS = (ingest.bp, lineage.bp, namespaces.bp, jobs.bp, events.bp, search.bp, sources.bp,
+              dashboards.bp, plugins.bp, health.bp, openapi.bp, auth.bp, users.bp, apikeys.bp, audit.bp)
 
 
 def init_app(app: Flask) -> None:

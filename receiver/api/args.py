@@ -13,14 +13,20 @@ from lineagelens.receiver.errors import BadRequest
 log = logging.getLogger(__name__)
 
 
+# The bound for integers a client sends (offsets, versions): Python parses any length of digits, databases
+# take 64 bits at most (an offset past that was a 500). 2**31 - 1 fits every store's integer type.
+MAX_INT = 2**31 - 1
+
+
 class PageArgs(Schema):
-    """``limit`` (default 100, at most 1000) and ``offset`` (default 0); other parameters are ignored."""
+    """``limit`` (default 100, at most 1000) and ``offset`` (default 0, at most 2**31 - 1); other parameters
+    are ignored."""
 
     class Meta:
         unknown = EXCLUDE
 
     limit = fields.Integer(load_default=100, validate=validate.Range(min=0, max=1000))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=MAX_INT))
 
 
 def load_args(schema: Schema) -> dict[str, Any]:

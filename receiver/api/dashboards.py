@@ -11,9 +11,10 @@ from flask import Blueprint, Response, jsonify, request
 from marshmallow import fields, validate
 
 from lineagelens.receiver import services
-from lineagelens.receiver.api.args import PageArgs, load_args
+from lineagelens.receiver.api.args import MAX_INT, PageArgs, load_args
 from lineagelens.receiver.api.body import read_json
 from lineagelens.receiver.api.openapi import documented
+from lineagelens.receiver.auth.guard import require_principal
 from lineagelens.receiver.errors import BadRequest
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,8 @@ class DashboardListArgs(PageArgs):
 
 
 def _author() -> str:
-    return (request.headers.get("X-LineageLens-User") or "anonymous").strip()[:200] or "anonymous"
+    """The author of manual lineage is who the credential says (any X-LineageLens-User header is ignored)."""
+    return require_principal().name
 
 
 def _with_etag(body: dict[str, Any], status: int = 200) -> tuple[Response, int]:
@@ -43,9 +45,15 @@ def _expected_version(body: Any) -> int | None:
         if not match:
             raise BadRequest("If-Match must be the dashboard version in quotes, e.g. \"3\"",
                              [{"path": "If-Match", "message": header[:100]}])
-        return int(match.group(1))
+        return _bounded(int(match.group(1)), "If-Match")
     version = body.get("version") if isinstance(body, dict) else None
-    return version if isinstance(version, int) and not isinstance(version, bool) else None
+    return _bounded(version, "version") if isinstance(version, int) and not isinstance(version, bool) else None
+
+
+def _bounded(version: int, path: str) -> int:
+    if not 0 <= version <= MAX_INT:  # a database integer overflows past 64 bits
+        raise BadRequest(f"{path} is not a dashboard version", [{"path": path, "message": f"at most {MAX_INT}"}])
+    return version
 
 
 @bp.get("/dashboards")

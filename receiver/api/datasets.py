@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, jsonify
+from flask import Response, jsonify
 
 from lineagelens.receiver import marquez
 from lineagelens.receiver.api.args import PageArgs, load_args
@@ -20,14 +20,10 @@ from lineagelens.receiver.api.namespaces import (
     require_namespace,
 )
 from lineagelens.receiver.errors import NotFound
-from lineagelens.receiver.projection.records import VersionRecord
 from lineagelens.receiver.state.queries import DatasetRow, Queries
+from lineagelens.receiver.state.records import VersionRecord
 
 log = logging.getLogger(__name__)
-
-# No routes of its own yet: every dataset URL sits under /namespaces/ (see the module docstring).
-bp = Blueprint("datasets", __name__, url_prefix="/api/v1")
-
 
 class DatasetListArgs(PageArgs):
     """Paging of dataset and version lists."""

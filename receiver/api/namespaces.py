@@ -18,7 +18,8 @@ from flask import Blueprint, Response, jsonify
 from lineagelens.receiver import marquez, services
 from lineagelens.receiver.api.args import PageArgs, load_args
 from lineagelens.receiver.errors import NotFound
-from lineagelens.receiver.state.queries import Key, Queries
+from lineagelens.receiver.state.queries import Queries
+from lineagelens.receiver.state.records import Key
 
 log = logging.getLogger(__name__)
 

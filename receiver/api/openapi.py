@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 from flask import Blueprint, Flask, Response, current_app, jsonify
 from marshmallow import Schema, fields, missing
 
+from lineagelens.receiver.web_security import allow_inline_styles
+
 log = logging.getLogger(__name__)
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
@@ -154,4 +156,4 @@ td,th{{border-bottom:1px solid #e3e7ee;padding:.45rem;text-align:left;vertical-a
 Machine-readable: <a href="openapi.json">openapi.json</a>. Errors always have the shape
 <code>{{code, status, message, errors}}</code>.</p>
 <table><tr><th>Method</th><th>Path</th><th>What</th><th>Parameters (* required)</th></tr>{''.join(rows)}</table>"""
-    return Response(page, mimetype="text/html")
+    return allow_inline_styles(Response(page, mimetype="text/html"))  # its <style> by hash in the CSP

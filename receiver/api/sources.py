@@ -53,12 +53,13 @@ class SourceUpdate(Schema):
 
 class ChannelTest(Schema):
     class Meta:
-        unknown = RAISE
+        unknown = RAISE  # a "message" is refused: a test sends TEST_NOTIFICATION, never the client's JSON
 
     config = fields.Raw(required=True)
-    message = fields.Dict(load_default=lambda: {"title": "LineageLens test notification",
-                                                "text": "If you can read this, the channel works.",
-                                                "severity": "info"})
+
+
+TEST_NOTIFICATION = {"title": "LineageLens test notification", "text": "If you can read this, the channel works.",
+                     "severity": "info"}
 
 
 def load_body(schema: Schema) -> dict[str, Any]:
@@ -91,9 +92,12 @@ def channel_types() -> Response:
 
 
 @bp.post("/channel-types/<kind>/test")
-@documented(body="{config, message?}: send one test notification through a channel of this kind")
+@documented(body="{config}: send the fixed test notification through a channel of this kind",
+            responses={200: "{ok, message}: delivered, or why not (the HTTP status, never the answer)",
+                       403: "refused by the network guard"})
 def test_channel(kind: str) -> Response:
-    """Send a test notification; 200 with ``{ok, message}`` (ok false when delivery failed)."""
+    """Send the fixed test notification through the network guard; 200 with ``{ok, message}`` (ok false
+    when delivery failed), 403 ``network_refused`` when the guard refuses the address."""
     s = services.get()
     channel = s.registry.channels.get(kind)
     if channel is None:
@@ -105,9 +109,9 @@ def test_channel(kind: str) -> Response:
         raise InvalidConfig(f"config does not fit the {kind} schema", [
             {"path": f"config.{k}", "message": str(v)} for k, v in exc.normalized_messages().items()]) from exc
     try:
-        channel.send(body["message"], config, CheckContext(timeout=s.sources.timeout, guard=s.sources.guard))
+        channel.send(dict(TEST_NOTIFICATION), config, CheckContext(timeout=s.sources.timeout, guard=s.sources.guard))
     except NetworkRefused as exc:
-        raise Refused(f"refused by the network guard: {exc}") from exc
+        raise Refused(f"refused by the network guard: {exc}", [{"path": "config", "message": str(exc)}]) from exc
     except DeliveryFailed as exc:
         return jsonify({"ok": False, "message": str(exc)})
     return jsonify({"ok": True, "message": "delivered"})
@@ -140,7 +144,8 @@ def get_source(source: str) -> Response:
 
 
 @bp.route("/sources/<source>", methods=["PUT", "PATCH"])
-@documented(body="{name?, description?, config?}; secret fields left out keep their stored values")
+@documented(body="{name?, description?, config?}; secret fields left out keep their stored values, unless "
+                 "the update changes where the source points (host, port, URL …): then they are dropped")
 def update_source(source: str) -> Response:
     """Rename, describe or reconfigure a source."""
     body = load_body(SourceUpdate())

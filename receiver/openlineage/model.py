@@ -61,15 +61,21 @@ class DatasetRef:
 
 
 @dataclass(frozen=True)
-class FacetWarning:
-    """A standard facet that broke its schema: accepted, but left out of the projection."""
+class EventWarning:
+    """Something accepted with a warning: a standard facet that broke its schema (``facet`` names it; left
+    out of the projection) or a leniency rule applied to the event's core (``code`` names the rule, see
+    docs/api.md "Leniency"). Strict mode refuses the event instead."""
 
     path: str
-    facet: str
     message: str
+    code: str = "invalid_facet"
+    facet: str | None = None
 
     def as_dict(self) -> dict[str, str]:
-        return {"path": self.path, "facet": self.facet, "message": self.message}
+        found = {"path": self.path, "code": self.code, "message": self.message}
+        if self.facet is not None:
+            found["facet"] = self.facet
+        return found
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ class ParsedEvent:
     inputs: tuple[DatasetRef, ...] = ()
     outputs: tuple[DatasetRef, ...] = ()
     dataset: DatasetRef | None = None
-    warnings: tuple[FacetWarning, ...] = ()
+    warnings: tuple[EventWarning, ...] = ()
 
     @property
     def has_job(self) -> bool:

@@ -1,10 +1,12 @@
 """Parse and validate one OpenLineage event (spec 2-0-2).
 
-Core structure is checked with marshmallow; a broken core (no runId, a runId that is not a UUID, a job or
-dataset without a name, wrong types) raises :class:`InvalidEvent` naming the JSON paths. Standard facets are
-checked against their JSON Schemas: a broken one is dropped from the parsed event and reported as a warning,
-or raises in strict mode. Unknown fields and custom facets are kept (in the raw event). The kind of event is
-told by its structure, never by ``schemaURL``, and no URL is ever fetched.
+What real producers send but the spec does not allow (no ``schemaURL``, a stray ``eventType``, a time without
+zone, ...) is first relaxed by the leniency rule (:mod:`.leniency`), each with a warning; strict mode refuses
+it instead. Core structure is then checked with marshmallow; a broken core (no runId, a runId that is not a
+UUID, a job or dataset without a name, wrong types) raises :class:`InvalidEvent` naming the JSON paths.
+Standard facets are checked against their JSON Schemas: a broken one is dropped from the parsed event and
+reported as a warning, or raises in strict mode. Unknown fields and custom facets are kept (in the raw event).
+The kind of event is told by its structure, never by ``schemaURL``, and no URL is ever fetched.
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from lineagelens.receiver.errors import InvalidEvent
 from lineagelens.receiver.openlineage.facets import FacetPlace, check_facet
+from lineagelens.receiver.openlineage.leniency import relax
 from lineagelens.receiver.openlineage.model import (
     DatasetRef,
     EventKind,
-    FacetWarning,
+    EventWarning,
     ParsedEvent,
     RunState,
 )
@@ -74,6 +77,10 @@ class FacetsField(fields.Dict):
         super().__init__(keys=fields.String(), values=fields.Raw(allow_none=True), **kwargs)
 
 
+class Text(fields.String):
+    """A string the leniency rule may have left empty (``producer``, ``schemaURL``)."""
+
+
 class RunSchema(_Open):
     runId = RunId(required=True)
     facets = FacetsField()
@@ -101,8 +108,8 @@ class OutputSchema(DatasetSchema):
 
 class BaseEventSchema(_Open):
     eventTime = EventTime(required=True)
-    producer = fields.String(required=True, validate=_NON_EMPTY)
-    schemaURL = fields.String(required=True, validate=_NON_EMPTY)
+    producer = Text(required=True)
+    schemaURL = Text(required=True)
 
 
 class RunEventSchema(BaseEventSchema):
@@ -130,17 +137,6 @@ _SCHEMAS: dict[EventKind, Schema] = {
 }
 
 
-def classify(raw: Mapping[str, Any]) -> EventKind:
-    """RunEvent has a run (or an eventType); DatasetEvent a dataset; JobEvent only a job."""
-    if "run" in raw or "eventType" in raw:
-        return EventKind.RUN
-    if "dataset" in raw and "job" not in raw:
-        return EventKind.DATASET
-    if "job" in raw:
-        return EventKind.JOB
-    return EventKind.RUN  # reports the missing run and job
-
-
 def _flatten(messages: Any, path: str = "$") -> list[dict[str, str]]:
     """marshmallow's nested error dict -> ``[{"path": "$.run.runId", "message": ...}]``."""
     if isinstance(messages, dict):
@@ -160,7 +156,7 @@ class _FacetFilter:
     """Checks the facets of one event, keeping the valid ones and collecting warnings."""
 
     def __init__(self) -> None:
-        self.warnings: list[FacetWarning] = []
+        self.warnings: list[EventWarning] = []
 
     def keep(self, facets: Mapping[str, Any] | None, place: FacetPlace, path: str) -> dict[str, Any]:
         kept: dict[str, Any] = {}
@@ -169,7 +165,7 @@ class _FacetFilter:
             if problem is None:
                 kept[key] = value
             else:
-                self.warnings.append(FacetWarning(path=f"{path}.{key}", facet=key, message=problem))
+                self.warnings.append(EventWarning(path=f"{path}.{key}", facet=key, message=problem))
         return kept
 
     def dataset(self, data: Mapping[str, Any], path: str) -> DatasetRef:
@@ -186,20 +182,24 @@ def parse_event(raw: Any, *, strict_facets: bool = False) -> ParsedEvent:
     """Validate ``raw`` (decoded JSON) and return the parsed event.
 
     Raises :class:`InvalidEvent` (422) with the failing JSON paths when the core structure is broken, or
-    when ``strict_facets`` is set and a standard facet breaks its schema.
+    when ``strict_facets`` is set and the event needed the leniency rule or a standard facet breaks its schema.
     """
     if not isinstance(raw, dict):
         raise InvalidEvent("an OpenLineage event must be a JSON object",
                            [{"path": "$", "message": f"got {type(raw).__name__}"}])
-    kind = classify(raw)
+    relaxed, kind, lenient = relax(raw)
+    if strict_facets and lenient:
+        raise InvalidEvent("event breaks the OpenLineage spec (strict mode)",
+                           [{"path": w.path, "message": w.message} for w in lenient])
     try:
-        data = _SCHEMAS[kind].load(raw)
+        data = _SCHEMAS[kind].load(relaxed)
     except ValidationError as exc:
         raise InvalidEvent(f"invalid OpenLineage {kind.value} event", _flatten(exc.messages)) from exc
     except RecursionError as exc:
         raise InvalidEvent("event is nested too deeply", [{"path": "$", "message": "too deep"}]) from exc
 
     facets = _FacetFilter()
+    facets.warnings.extend(lenient)
     run = data.get("run") or {}
     job = data.get("job") or {}
     event_type = data.get("eventType")

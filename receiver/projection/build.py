@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
@@ -27,18 +27,19 @@ from lineagelens.receiver.graph.model import (
 )
 from lineagelens.receiver.openlineage.model import DatasetRef, EventKind, ParsedEvent, RunState
 from lineagelens.receiver.projection import facets as F
-from lineagelens.receiver.projection.records import (
+from lineagelens.receiver.state.records import (
     DatasetRecord,
     JobRecord,
+    Key,
     RunDataset,
     RunRecord,
+    StateRows,
     TimedFacets,
     VersionRecord,
 )
 
 log = logging.getLogger(__name__)
 
-Key = tuple[str, str]
 Aliases = Mapping[Key, Key]
 Normalize = Callable[[str, str], Key]
 
@@ -53,16 +54,6 @@ def _put(table: dict[K, T], key: K, record: T) -> None:
     """Insert ``record`` or merge it into the one already there."""
     existing = table.get(key)
     table[key] = existing.merge(record) if existing is not None else record
-
-
-@dataclass
-class StateRows:
-    runs: dict[str, RunRecord] = field(default_factory=dict)
-    jobs: dict[Key, JobRecord] = field(default_factory=dict)
-    datasets: dict[Key, DatasetRecord] = field(default_factory=dict)
-    versions: dict[tuple[str, str, str], VersionRecord] = field(default_factory=dict)
-    run_datasets: dict[tuple[str, str, str, str], RunDataset] = field(default_factory=dict)
-    aliases: dict[Key, Key] = field(default_factory=dict)  # newly learned alias -> canonical
 
 
 @dataclass

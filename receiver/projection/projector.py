@@ -21,10 +21,11 @@ from lineagelens.receiver.errors import InvalidEvent
 from lineagelens.receiver.graph.base import GraphStore, GraphUnavailable
 from lineagelens.receiver.openlineage import ParsedEvent, parse_event
 from lineagelens.receiver.projection import facets as F
-from lineagelens.receiver.projection.build import Key, Normalize, build, same_name
+from lineagelens.receiver.projection.build import Normalize, build, same_name
 from lineagelens.receiver.state.db import LOCK_PROJECT, transaction
 from lineagelens.receiver.state.event_log import EventLog, StoredEvent
-from lineagelens.receiver.state.records import RecordStore
+from lineagelens.receiver.state.record_store import RecordStore
+from lineagelens.receiver.state.records import Key
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,9 @@
 """Sources: create, read, update, delete, connection tests with status history, and their datasets.
 
-Secrets (config fields a source type marks with :func:`~.types.secret`) are stored, passed to connection
-tests, and never returned: presenting a source drops them, and connection-test messages are scrubbed of
-their values.
+Secrets (config fields a source type marks with :func:`~.types.secret`) are stored sealed (see
+:mod:`.secrets`), opened in memory only for a connection test, and never returned: presenting a source drops
+them, and connection-test messages are scrubbed of their values. An update that changes where a source points
+(its :func:`~.types.target` fields) drops the stored secrets unless it sends them again.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.graph.model import GraphBatch, NodeKind, NodeRow, source_id
 from lineagelens.receiver.sources.network import NetworkGuard, NetworkRefused
 from lineagelens.receiver.sources.registry import Registry
-from lineagelens.receiver.sources.types import REDACTED, CheckContext, ConnectionResult, SourceType, secret_fields
+from lineagelens.receiver.sources.secrets import SecretBox, SecretsUnreadable, is_sealed
+from lineagelens.receiver.sources.types import (
+    REDACTED,
+    CheckContext,
+    ConnectionResult,
+    SourceType,
+    secret_fields,
+    target_fields,
+)
 from lineagelens.receiver.state.db import transaction
 from lineagelens.receiver.state.tables import datasets, source_checks, sources
 
@@ -71,8 +80,10 @@ class SourceService:
     engine: sa.Engine
     graph: GraphStore
     registry: Registry
+    box: SecretBox  # seals and opens secret config values
     guard: NetworkGuard
     timeout: float
+    filesystem_roots: tuple[str, ...] = ()  # LINEAGELENS_FILESYSTEM_ROOTS, resolved
 
     # -- validation --------------------------------------------------------------------------------
     def source_type(self, kind: str) -> SourceType:
@@ -82,7 +93,8 @@ class SourceService:
                 {"path": "kind", "message": f"one of: {', '.join(sorted(self.registry.sources))}"}])
         return found
 
-    def _load_config(self, source_type: SourceType, config: Any, *, partial: bool = False) -> dict[str, Any]:
+    def _load_config(self, source_type: SourceType, config: Any, *,
+                     partial: bool | tuple[str, ...] = False) -> dict[str, Any]:
         if not isinstance(config, dict):
             raise InvalidConfig("config must be a JSON object", [{"path": "config", "message": "not an object"}])
         schema = source_type.config_schema(unknown=RAISE, partial=partial)
@@ -102,13 +114,14 @@ class SourceService:
 
     def present(self, row: Any) -> dict[str, Any]:
         source_type = self.registry.sources.get(row.kind)
-        config = dict(row.config or {})
+        # without its plugin nobody knows which fields are secret: show no config at all
+        config = {k: v for k, v in (row.config or {}).items() if not is_sealed(v)} if source_type else {}
         namespaces: list[str] = []
         if source_type is not None:
             for name in secret_fields(source_type.config_schema):
                 config.pop(name, None)
             try:
-                namespaces = source_type.namespaces(self._attr_config(source_type, row.config or {}))
+                namespaces = source_type.namespaces(self._attr_config(source_type, config))
             except (KeyError, ValueError):
                 namespaces = []
         return {
@@ -154,18 +167,29 @@ class SourceService:
             total = conn.scalar(sa.select(sa.func.count()).select_from(sources).where(*where)) or 0
         return [self.present(r) for r in rows], int(total)
 
-    def create(self, *, kind: str, name: str, description: str, config: Any) -> dict[str, Any]:
+    def new_row(self, *, kind: str, name: str, description: str, config: Any) -> dict[str, Any]:
+        """A validated ``sources`` row with its secrets sealed, not stored yet (UnknownKind, InvalidConfig)."""
         source_type = self.source_type(kind)
-        stored = self._load_config(source_type, config)
+        stored = self.box.seal_config(self._load_config(source_type, config), secret_fields(source_type.config_schema))
         now = _now()
-        row: dict[str, Any] = {"id": str(uuid.uuid4()), "kind": kind, "name": name, "description": description,
-               "config": stored, "status": "unknown", "created_at": now, "updated_at": now}
-        try:
-            with transaction(self.engine) as conn:
-                conn.execute(sources.insert().values(**row))
+        return {"id": str(uuid.uuid4()), "kind": kind, "name": name, "description": description,
+                "config": stored, "status": "unknown", "created_at": now, "updated_at": now}
+
+    @staticmethod
+    def insert(conn: sa.Connection, row: dict[str, Any]) -> None:
+        """Store a :meth:`new_row` inside the caller's transaction (Conflict when the name is taken); the
+        caller puts its graph node (:meth:`put_node`) after the commit."""
+        try:  # the caller's transaction rolls back with the Conflict
+            conn.execute(sources.insert().values(**row))
         except sa.exc.IntegrityError as exc:
-            raise Conflict(f"a {kind} source named {name!r} exists", [{"path": "name", "message": "taken"}]) from exc
-        self._put_node(row["id"], kind, name, now)
+            raise Conflict(f"a {row['kind']} source named {row['name']!r} exists",
+                           [{"path": "name", "message": "taken"}]) from exc
+
+    def create(self, *, kind: str, name: str, description: str, config: Any) -> dict[str, Any]:
+        row = self.new_row(kind=kind, name=name, description=description, config=config)
+        with transaction(self.engine) as conn:
+            self.insert(conn, row)
+        self.put_node(row["id"], kind, name, row["created_at"])
         return self.get(row["id"])
 
     def update(self, source: str, *, name: str | None, description: str | None, config: Any | None,
@@ -179,25 +203,66 @@ class SourceService:
             if description is not None:
                 values["description"] = description
             if config is not None:
-                # secret fields left out (the UI never has them) keep their stored values
-                merged = {**{k: v for k, v in (row.config or {}).items()}, **config} if isinstance(config, dict) \
-                    else config
-                values["config"] = self._load_config(source_type, merged)
+                values["config"] = self._updated_config(source, source_type, row.config or {}, config)
+            else:  # a plain-text secret from before encryption is sealed on this write
+                values["config"] = self.box.seal_config(row.config or {}, secret_fields(source_type.config_schema))
             try:
                 conn.execute(sources.update().where(sources.c.id == source).values(**values))
             except sa.exc.IntegrityError as exc:
                 raise Conflict(f"a {row.kind} source named {name!r} exists",
                                [{"path": "name", "message": "taken"}]) from exc
         if name is not None:
-            self._put_node(source, row.kind, name, values["updated_at"])
+            self.put_node(source, row.kind, name, values["updated_at"])
         return self.get(source)
+
+    def _updated_config(self, source: str, source_type: SourceType, stored: Mapping[str, Any],
+                        sent: Any) -> dict[str, Any]:
+        """The config to store after an update sent ``sent``: fields left out keep their stored values, and
+        so do secret fields (the UI never has them) — unless a target field changed, then secrets not sent
+        again are dropped. Secrets come back sealed; a legacy plain-text one is sealed now."""
+        if not isinstance(sent, dict):
+            return self._load_config(source_type, sent)  # InvalidConfig
+        schema = source_type.config_schema
+        secret_names = secret_fields(schema)
+        unsent = [n for n in secret_names if n not in sent]
+        partial = tuple(n for n, f in schema().fields.items() if (f.data_key or n) in unsent)
+        loaded = self._load_config(source_type, {**{k: v for k, v in stored.items() if k not in secret_names},
+                                                 **sent}, partial=partial)
+        targets = target_fields(schema)
+        compared = targets if targets is not None else sorted(set(loaded) | set(stored))
+        moved = [k for k in compared if k not in secret_names and loaded.get(k) != stored.get(k)]
+        dropped = [n for n in unsent if stored.get(n)] if moved else []
+        for name in unsent:
+            if name in stored and name not in dropped:
+                loaded[name] = stored[name]
+        if dropped:
+            log.info("source %s now points elsewhere (%s): stored %s dropped", source, ", ".join(moved),
+                     ", ".join(dropped))
+        return self.box.seal_config(loaded, secret_names)
+
+    def reseal_secrets(self, box: SecretBox) -> int:
+        """Re-encrypt every stored secret (and seal plain-text ones) under ``box``'s current key, in one
+        transaction: all sources or none. How many values it re-encrypted."""
+        total = 0
+        with transaction(self.engine) as conn:
+            for row in conn.execute(sa.select(sources.c.id, sources.c.kind, sources.c.config)).all():
+                source_type = self.registry.sources.get(row.kind)
+                if source_type is None:
+                    log.warning("source %s: kind %r is not loaded; only its encrypted values are re-encrypted",
+                                row.id, row.kind)
+                names = secret_fields(source_type.config_schema) if source_type else []
+                config, count = box.reseal_config(row.config or {}, names)
+                if count:
+                    conn.execute(sources.update().where(sources.c.id == row.id).values(config=config))
+                total += count
+        return total
 
     def delete(self, source: str) -> None:
         with transaction(self.engine) as conn:
             self._row(conn, source)
             conn.execute(sources.delete().where(sources.c.id == source))
 
-    def _put_node(self, source: str, kind: str, name: str, at: datetime) -> None:
+    def put_node(self, source: str, kind: str, name: str, at: datetime) -> None:
         node = NodeRow(source_id(source), NodeKind.SOURCE, kind, name, at, at, {})
         self.graph.apply(batch=GraphBatch(nodes={node.id: node}))
 
@@ -206,17 +271,27 @@ class SourceService:
         with self.engine.connect() as conn:
             row = self._row(conn, source)
         source_type = self.source_type(row.kind)
-        config = self._attr_config(source_type, row.config or {})
-        secrets = self._secrets(source_type, row.config or {})
+        try:  # opened in memory only, for this test
+            opened = self.box.open_config(row.config or {}, secret_fields(source_type.config_schema))
+        except SecretsUnreadable:
+            unreadable = ConnectionResult(False, "the stored secrets do not decrypt with the current key: enter "
+                                                 "them again, or list the old key in "
+                                                 "LINEAGELENS_PREVIOUS_SECRET_KEYS")
+            self._record(source, unreadable)
+            return unreadable.as_json()
+        config = self._attr_config(source_type, opened)
+        secrets = self._secrets(source_type, opened)
         try:
-            result = source_type.test_connection(config, CheckContext(timeout=self.timeout, guard=self.guard))
+            result = source_type.test_connection(config, CheckContext(timeout=self.timeout, guard=self.guard,
+                                                                      filesystem_roots=self.filesystem_roots))
         except NetworkRefused as exc:
             result = ConnectionResult(False, f"refused by the network guard: {exc}")
             self._record(source, result)
             raise Refused(result.message, [{"path": "config", "message": str(exc)}]) from exc
         except Exception as exc:
             log.warning("connection test of %s (%s) raised %s", source, row.kind, type(exc).__name__)
-            result = ConnectionResult(False, f"connection test failed: {type(exc).__name__}: {exc}")
+            # the exception's text may quote what the target sent: only its class is shown
+            result = ConnectionResult(False, f"connection test failed ({type(exc).__name__})")
         result = ConnectionResult(result.ok, scrub(result.message, secrets), result.latency_ms,
                                   _scrub_any(result.details, secrets))
         self._record(source, result)

@@ -11,11 +11,11 @@ import abc
 import logging
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, ValidationError, fields, validate
 
-from lineagelens.receiver.sources.network import NetworkGuard
+from lineagelens.receiver.sources.network import NetworkGuard, check_url
 
 log = logging.getLogger(__name__)
 
@@ -28,9 +28,46 @@ def secret(**kwargs: Any) -> fields.String:
     return fields.String(load_only=True, metadata=metadata, **kwargs)
 
 
+class HttpUrl(fields.Url):
+    """An http(s) URL config field, normalised by :func:`~.network.check_url`: no credentials, no fragment,
+    and no query unless ``allow_query`` (a complete endpoint such as a webhook, not a base URL)."""
+
+    def __init__(self, *, allow_query: bool = False, **kwargs: Any) -> None:
+        super().__init__(schemes={"http", "https"}, require_tld=False, **kwargs)
+        # check_url decides; marshmallow's URL pattern would refuse hosts the OS resolver reads (127.1,
+        # 0x7f000001, [::ffff:a.b.c.d]), which the network guard judges by the address they resolve to
+        self.validators = [v for v in self.validators if not isinstance(v, validate.URL)]
+        self.allow_query = allow_query
+
+    def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return check_url(text, allow_query=self.allow_query)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from exc
+
+
 def secret_fields(schema: type[Schema]) -> list[str]:
     """The secret fields by their names in JSON (``data_key``), as configs are sent and stored."""
     return [f.data_key or name for name, f in schema().fields.items() if f.metadata.get("secret")]
+
+
+FieldT = TypeVar("FieldT", bound=fields.Field)
+
+
+def target(config_field: FieldT) -> FieldT:
+    """Mark a config field as saying *where* the source is (host, port, URL, path, bootstrap servers …):
+    changing it drops the stored secrets unless the same update sends them again, so a secret is never
+    sent to an address it was not entered for."""
+    config_field.metadata = {**config_field.metadata, "target": True}
+    return config_field
+
+
+def target_fields(schema: type[Schema]) -> list[str] | None:
+    """The target fields by their JSON names; ``None`` when the schema marks none (then every change to a
+    non-secret field counts as retargeting)."""
+    found = [f.data_key or name for name, f in schema().fields.items() if f.metadata.get("target")]
+    return found or None
 
 
 @dataclass(frozen=True)
@@ -48,10 +85,12 @@ class ConnectionResult:
 
 @dataclass(frozen=True)
 class CheckContext:
-    """What a connection test may use: a time budget and the network guard every socket must pass."""
+    """What a connection test may use: a time budget, the network guard every socket must pass, and the
+    directories (``LINEAGELENS_FILESYSTEM_ROOTS``, resolved) a test may look into."""
 
     timeout: float
     guard: NetworkGuard
+    filesystem_roots: tuple[str, ...] = ()
 
 
 class SourceType(abc.ABC):
@@ -84,7 +123,8 @@ class NotificationChannel(abc.ABC):
 
     @abc.abstractmethod
     def send(self, message: Mapping[str, Any], config: Mapping[str, Any], ctx: CheckContext) -> None:
-        """Deliver ``message`` (``{title, text, severity, link, ...}``) using ``config``."""
+        """Deliver ``message`` (``{title, text, severity, link, ...}``) using ``config``, opening sockets only
+        through ``ctx.guard``: its NetworkRefused propagates (the API answers 403)."""
 
 
 class DeliveryFailed(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import weakref
 from collections.abc import Iterator, Sequence
@@ -34,10 +35,52 @@ LOCK_MIGRATE = 0x4C4C_0001
 LOCK_PROJECT = 0x4C4C_0002
 
 
+PRIVATE = 0o600
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file of a SQLite URL (``None`` for an in-memory database or a ``file:`` URI)."""
+    database = sa.engine.make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
+def make_private(path: str) -> None:
+    """Create the SQLite file ``path`` with mode 0600 before SQLite opens it (SQLite gives its -wal, -shm
+    and -journal files the mode of the database file), and take group and other access away from a file
+    and companions created earlier with a wider mode.
+
+    An existing database file is never opened here, only chmod-ed: closing any descriptor of a file drops
+    every POSIX lock this process holds on it, SQLite's included, and another process could then take the
+    database for unused, checkpoint and remove the WAL under this one's open connections (lost commits)."""
+    try:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, PRIVATE))
+    except FileExistsError:
+        pass
+    except OSError:
+        return  # a missing folder or a read-only file: SQLite reports it on connect
+    for name in (path + suffix for suffix in SQLITE_COMPANIONS):
+        try:
+            mode = os.stat(name).st_mode & 0o777
+            if mode & 0o077:
+                os.chmod(name, mode & ~0o077)
+                log.info("%s was readable by others (mode %o): now %o", name, mode, mode & ~0o077)
+        except FileNotFoundError:
+            continue
+        except PermissionError as exc:  # not ours: say so, keep going
+            log.warning("cannot restrict %s to its owner: %s", name, exc)
+
+
 def create_engine(url: str) -> sa.Engine:
     """An engine with the settings LineageLens relies on: WAL and a busy timeout on SQLite (committed
-    events survive a crash of the process), a pre-pinged pool on PostgreSQL."""
+    events survive a crash of the process), its files readable by their owner only (0600), a pre-pinged
+    pool on PostgreSQL."""
     if url.startswith("sqlite"):
+        path = sqlite_path(url)
+        if path is not None:
+            make_private(path)
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
 
         @sa.event.listens_for(engine, "connect")
@@ -47,6 +90,8 @@ def create_engine(url: str) -> sa.Engine:
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
+            if path is not None:
+                make_private(path)  # the -wal and -shm files exist now
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)

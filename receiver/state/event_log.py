@@ -100,6 +100,12 @@ class EventLog:
             result.append(ids.pop(h, None))  # a hash sent twice in one batch: only the first is new
         return result
 
+    def ids_of(self, hashes: Sequence[str]) -> list[int]:
+        """The ids of the stored events with these content hashes."""
+        with self.engine.connect() as conn:
+            return list(conn.scalars(sa.select(lineage_events.c.id).where(
+                lineage_events.c.content_hash.in_(list(hashes)))))
+
     def projected_among(self, ids: Sequence[int]) -> set[int]:
         """Which of ``ids`` are projected (by this process or another)."""
         with self.engine.connect() as conn:

@@ -15,15 +15,16 @@ from typing import Any, TypeVar
 import sqlalchemy as sa
 
 from lineagelens.receiver.openlineage.model import RunState
-from lineagelens.receiver.projection.records import (
+from lineagelens.receiver.state.db import chunks
+from lineagelens.receiver.state.records import (
     DatasetRecord,
     JobRecord,
+    Key,
     RunDataset,
     RunRecord,
     TimedFacets,
     VersionRecord,
 )
-from lineagelens.receiver.state.db import chunks
 from lineagelens.receiver.state.tables import (
     dataset_aliases,
     dataset_versions,
@@ -35,7 +36,6 @@ from lineagelens.receiver.state.tables import (
 
 log = logging.getLogger(__name__)
 
-Key = tuple[str, str]
 T = TypeVar("T")
 
 _RUN_PREFIX = "run__"

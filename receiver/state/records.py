@@ -1,151 +1,173 @@
-"""Writing projected records (runs, jobs, datasets, versions, aliases) into the state database.
+"""State records (runs, jobs, datasets, versions) — the rows projection computes and the state store keeps —
+and how two of them merge.
 
-Projection is serialised (one drainer at a time), so a write reads the stored records of the batch's
-keys, merges them with the batch's (the merges in :mod:`..projection.records` are commutative) and upserts.
+Every merge is commutative and idempotent, so projecting events in any order, or twice, gives the same
+records: run state only moves forward, first-seen times take the minimum, last-seen the maximum, and a
+facet keeps the value from the latest event that carried it.
 """
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
-from dataclasses import fields as dc_fields
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-
 from lineagelens.receiver.openlineage.model import RunState
-from lineagelens.receiver.projection.build import Key, StateRows
-from lineagelens.receiver.projection.records import (
-    DatasetRecord,
-    JobRecord,
-    RunRecord,
-    TimedFacets,
-    VersionRecord,
-)
-from lineagelens.receiver.state.db import chunks, insert, transaction
-from lineagelens.receiver.state.tables import (
-    dataset_aliases,
-    dataset_versions,
-    datasets,
-    jobs,
-    run_datasets,
-    runs,
-)
 
-log = logging.getLogger(__name__)
+Key = tuple[str, str]  # (namespace, name) of a job or dataset
 
 
+def _min(a: datetime | None, b: datetime | None) -> datetime | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
-def _to_row(record: Any) -> dict[str, Any]:
-    row = {f.name: getattr(record, f.name) for f in dc_fields(record)}
-    if "facets" in row:
-        facets: TimedFacets = row.pop("facets")
-        row["facets"], row["facet_times"] = facets.values, facets.times
-    if isinstance(row.get("state"), RunState):
-        row["state"] = row["state"].value
-    if "fields" in row:
-        row["fields"] = list(row["fields"])
-    return row
+@dataclass(frozen=True)
+class TimedFacets:
+    """Facets with, per key, the time of the event that set them: the later event wins each key."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    times: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, facets: dict[str, Any], at: datetime) -> TimedFacets:
+        stamp = at.isoformat()
+        return cls(values=dict(facets), times=dict.fromkeys(facets, stamp))
+
+    def merge(self, other: TimedFacets) -> TimedFacets:
+        values, times = dict(self.values), dict(self.times)
+        for key, value in other.values.items():
+            stamp = other.times.get(key, "")
+            # ISO strings of UTC datetimes compare in time order; ties go to the larger JSON for determinism.
+            if key not in values or (stamp, repr(value)) > (times.get(key, ""), repr(values[key])):
+                values[key], times[key] = value, stamp
+        return TimedFacets(values=values, times=times)
 
 
-def _from_row(cls: type[Any], row: sa.Row[Any]) -> Any:
-    data = dict(row._mapping)
-    if "facets" in data:
-        data["facets"] = TimedFacets(values=data.pop("facets") or {}, times=data.pop("facet_times") or {})
-    if "state" in data:
-        data["state"] = RunState(data["state"])
-    if "fields" in data:
-        data["fields"] = tuple(data["fields"])
-    return cls(**data)
+@dataclass(frozen=True)
+class RunRecord:
+    run_id: str
+    job_namespace: str
+    job_name: str
+    state: RunState
+    state_time: datetime
+    first_seen: datetime
+    last_seen: datetime
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+    parent_run_id: str | None = None
+    nominal_start: str | None = None
+    nominal_end: str | None = None
+    facets: TimedFacets = field(default_factory=TimedFacets)
+
+    def _wins_state(self, other: RunRecord) -> bool:
+        return (other.state.rank, other.state_time) > (self.state.rank, self.state_time)
+
+    def merge(self, other: RunRecord) -> RunRecord:
+        winner = other if self._wins_state(other) else self
+        return replace(
+            self,
+            state=winner.state,
+            state_time=winner.state_time,
+            ended_at=winner.ended_at,
+            first_seen=min(self.first_seen, other.first_seen),
+            last_seen=max(self.last_seen, other.last_seen),
+            started_at=_min(self.started_at, other.started_at),
+            parent_run_id=self.parent_run_id or other.parent_run_id,
+            nominal_start=self.nominal_start or other.nominal_start,
+            nominal_end=self.nominal_end or other.nominal_end,
+            facets=self.facets.merge(other.facets),
+        )
 
 
-def row_to_run(row: sa.Row[Any]) -> RunRecord:
-    record: RunRecord = _from_row(RunRecord, row)
-    return record
+@dataclass(frozen=True)
+class JobRecord:
+    namespace: str
+    name: str
+    first_seen: datetime
+    last_seen: datetime
+    latest_run_id: str | None = None
+    latest_run_time: datetime | None = None
+    parent_namespace: str | None = None
+    parent_name: str | None = None
+    facets: TimedFacets = field(default_factory=TimedFacets)
+
+    def merge(self, other: JobRecord) -> JobRecord:
+        latest = self
+        if other.latest_run_id and (self.latest_run_time is None or (
+                other.latest_run_time or other.last_seen, other.latest_run_id)
+                > (self.latest_run_time, self.latest_run_id or "")):
+            latest = other
+        return replace(
+            self,
+            first_seen=min(self.first_seen, other.first_seen),
+            last_seen=max(self.last_seen, other.last_seen),
+            latest_run_id=latest.latest_run_id,
+            latest_run_time=latest.latest_run_time,
+            parent_namespace=self.parent_namespace or other.parent_namespace,
+            parent_name=self.parent_name or other.parent_name,
+            facets=self.facets.merge(other.facets),
+        )
 
 
-class RecordStore:
-    def __init__(self, engine: sa.Engine) -> None:
-        self.engine = engine
+@dataclass(frozen=True)
+class DatasetRecord:
+    namespace: str
+    name: str
+    first_seen: datetime
+    last_seen: datetime
+    current_version: str | None = None
+    version_time: datetime | None = None
+    facets: TimedFacets = field(default_factory=TimedFacets)
 
-    # -- aliases -----------------------------------------------------------------------------------
-    def aliases_for(self, keys: Iterable[Key]) -> dict[Key, Key]:
-        wanted = sorted(set(keys))
-        found: dict[Key, Key] = {}
-        with self.engine.connect() as conn:
-            for chunk in chunks(wanted):
-                stmt = sa.select(dataset_aliases).where(
-                    sa.tuple_(dataset_aliases.c.namespace, dataset_aliases.c.name).in_(chunk))
-                for r in conn.execute(stmt):
-                    found[(r.namespace, r.name)] = (r.canonical_namespace, r.canonical_name)
-        return found
+    def merge(self, other: DatasetRecord) -> DatasetRecord:
+        newer = self
+        if other.current_version and (self.version_time is None or (
+                other.version_time, other.current_version) > (self.version_time, self.current_version or "")):
+            newer = other
+        return replace(
+            self,
+            first_seen=min(self.first_seen, other.first_seen),
+            last_seen=max(self.last_seen, other.last_seen),
+            current_version=newer.current_version,
+            version_time=newer.version_time,
+            facets=self.facets.merge(other.facets),
+        )
 
-    # -- writes ------------------------------------------------------------------------------------
-    def write(self, conn: sa.Connection, rows: StateRows) -> None:
-        """Merge ``rows`` into the stored records, inside the caller's transaction."""
-        self._merge(conn, runs, RunRecord, [runs.c.run_id],
-                    {(k,): v for k, v in rows.runs.items()})
-        self._merge(conn, jobs, JobRecord, [jobs.c.namespace, jobs.c.name], rows.jobs)
-        self._merge(conn, datasets, DatasetRecord, [datasets.c.namespace, datasets.c.name],
-                    rows.datasets)
-        self._merge(conn, dataset_versions, VersionRecord,
-                    [dataset_versions.c.namespace, dataset_versions.c.name, dataset_versions.c.version],
-                    rows.versions)
-        if rows.run_datasets:
-            stmt = insert(self.engine, run_datasets)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["run_id", "namespace", "name", "direction"],
-                set_={"version": sa.func.coalesce(stmt.excluded.version, run_datasets.c.version)})
-            conn.execute(stmt, [_to_row(r) for r in rows.run_datasets.values()])
-        if rows.aliases:
-            stmt = insert(self.engine, dataset_aliases).on_conflict_do_nothing(
-                index_elements=["namespace", "name"])
-            conn.execute(stmt, [
-                {"namespace": a[0], "name": a[1], "canonical_namespace": c[0], "canonical_name": c[1]}
-                for a, c in rows.aliases.items()])
-            self._fold_aliases(conn, rows.aliases)
 
-    def _merge(self, conn: sa.Connection, table: sa.Table, cls: type[Any], key_cols: list[sa.Column[Any]],
-               incoming: dict[Any, Any]) -> None:
-        if not incoming:
-            return
-        keys = list(incoming)
-        for chunk in chunks(keys):
-            stmt = sa.select(table).where(sa.tuple_(*key_cols).in_(chunk))
-            for row in conn.execute(stmt):
-                key = tuple(getattr(row, c.name) for c in key_cols)
-                incoming[key] = _from_row(cls, row).merge(incoming[key])
-        stmt = insert(self.engine, table)
-        names = [c.name for c in table.columns if c.name not in {k.name for k in key_cols}]
-        stmt = stmt.on_conflict_do_update(index_elements=[c.name for c in key_cols],
-                                          set_={n: stmt.excluded[n] for n in names})
-        conn.execute(stmt, [_to_row(r) for r in incoming.values()])
+@dataclass(frozen=True)
+class VersionRecord:
+    """A dataset version: minted once per distinct schema, first seen at ``created_at``."""
 
-    def _fold_aliases(self, conn: sa.Connection, learned: dict[Key, Key]) -> None:
-        """Records stored under a name that has just become an alias move to the canonical name."""
-        for (ns, name), (cns, cname) in learned.items():
-            old = conn.execute(sa.select(datasets).where(datasets.c.namespace == ns,
-                                                         datasets.c.name == name)).first()
-            if old is None:
-                continue
-            record: DatasetRecord = _from_row(DatasetRecord, old)
-            moved = DatasetRecord(namespace=cns, name=cname, first_seen=record.first_seen,
-                                  last_seen=record.last_seen, current_version=record.current_version,
-                                  version_time=record.version_time, facets=record.facets)
-            conn.execute(datasets.delete().where(datasets.c.namespace == ns, datasets.c.name == name))
-            self._merge(conn, datasets, DatasetRecord, [datasets.c.namespace, datasets.c.name],
-                        {(cns, cname): moved})
-            for table in (dataset_versions, run_datasets):
-                where = (table.c.namespace == ns, table.c.name == name)
-                moved_rows = [{**r._asdict(), "namespace": cns, "name": cname}
-                              for r in conn.execute(sa.select(table).where(*where))]
-                if moved_rows:
-                    conn.execute(insert(self.engine, table).on_conflict_do_nothing(), moved_rows)
-                conn.execute(table.delete().where(*where))
+    namespace: str
+    name: str
+    version: str
+    fields: tuple[dict[str, Any], ...]
+    created_at: datetime
+    run_id: str | None = None
 
-    def clear(self) -> None:
-        """Delete every projected record (the event log stays): ``graph rebuild`` starts here."""
-        with transaction(self.engine) as conn:
-            for table in (run_datasets, dataset_versions, dataset_aliases, datasets, jobs, runs):
-                conn.execute(table.delete())
+    def merge(self, other: VersionRecord) -> VersionRecord:
+        first = other if (other.created_at, other.run_id or "") < (self.created_at, self.run_id or "") else self
+        return replace(self, created_at=first.created_at, run_id=first.run_id)
+
+
+@dataclass(frozen=True)
+class RunDataset:
+    """A dataset a run read (``input``) or wrote (``output``)."""
+
+    run_id: str
+    namespace: str
+    name: str
+    direction: str
+    version: str | None = None
+
+
+@dataclass
+class StateRows:
+    """The records one projection pass writes, keyed as the state store keys them."""
+
+    runs: dict[str, RunRecord] = field(default_factory=dict)
+    jobs: dict[Key, JobRecord] = field(default_factory=dict)
+    datasets: dict[Key, DatasetRecord] = field(default_factory=dict)
+    versions: dict[tuple[str, str, str], VersionRecord] = field(default_factory=dict)
+    run_datasets: dict[tuple[str, str, str, str], RunDataset] = field(default_factory=dict)
+    aliases: dict[Key, Key] = field(default_factory=dict)  # newly learned alias -> canonical

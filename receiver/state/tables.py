@@ -217,3 +217,55 @@ manual_edges = sa.Table(
     _ts("created_at", nullable=False),
     sa.Index("ix_manual_edges_ends", "src", "dst"),
 )
+
+# Users, sessions, API keys and the audit log (see lineagelens.receiver.auth).
+users = sa.Table(
+    "users", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.Text()),  # NULL: cannot sign in with a password (e.g. single sign-on)
+    _ts("created_at", nullable=False),
+    _ts("updated_at", nullable=False),
+)
+
+# One row per sign-in; the refresh token is stored as a SHA-256 hash and rotated on every refresh.
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("user_id", BigId, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("refresh_hash", sa.String(64), nullable=False, unique=True),
+    _ts("created_at", nullable=False),
+    _ts("refreshed_at", nullable=False),
+    _ts("expires_at", nullable=False),
+    _ts("revoked_at"),
+    sa.Index("ix_sessions_user", "user_id"),
+)
+
+api_keys = sa.Table(
+    "api_keys", metadata,
+    sa.Column("id", sa.String(16), primary_key=True),  # the public prefix of the key: ll_<id><secret>
+    sa.Column("name", sa.String(200), nullable=False),
+    sa.Column("scope", sa.String(16), nullable=False),
+    sa.Column("namespaces", Json, nullable=False),
+    sa.Column("key_hash", sa.String(64), nullable=False),
+    _ts("created_at", nullable=False),
+    sa.Column("created_by", sa.Text(), nullable=False),
+    _ts("last_used_at"),
+    _ts("revoked_at"),
+)
+
+audit_log = sa.Table(
+    "audit_log", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    _ts("at", nullable=False),
+    sa.Column("actor", sa.Text(), nullable=False),
+    sa.Column("via", sa.String(32), nullable=False),
+    sa.Column("action", sa.String(128), nullable=False),
+    sa.Column("method", sa.String(16), nullable=False, server_default=""),
+    sa.Column("path", sa.Text(), nullable=False, server_default=""),
+    sa.Column("target", sa.Text()),
+    sa.Column("status", sa.Integer()),
+    sa.Index("ix_audit_log_at", "at"),
+    sa.Index("ix_audit_log_actor", "actor"),
+)

@@ -146,7 +146,7 @@ def airflow_runs(airflow_home: AirflowHome, receivers: Callable[..., Receiver],
     """``airflow dags test`` of both example DAGs against one receiver, with the settings airflow-config
     prints (gzip, short timeout, bounded retry)."""
     receiver = receivers("airflow")
-    env = airflow_home.env(**provider_env(receiver.url))
+    env = airflow_home.env(**provider_env(receiver.url, api_key=receiver.ingest_key))
     results = {dag: airflow_home.dags_test(dag, env, dag) for dag in (ASSETS_DAG, FAILING_DAG)}
     report("airflow e2e", f"{len(receiver.events())} events received from `airflow dags test` of "
            f"{ASSETS_DAG} ({results[ASSETS_DAG][1]:.1f} s) and {FAILING_DAG} ({results[FAILING_DAG][1]:.1f} s)")

@@ -80,10 +80,22 @@ class Receiver:
     api_keys: str = ""
     port: int = 0
     proc: subprocess.Popen[bytes] | None = None
+    settings: dict[str, str] = field(default_factory=dict)  # LINEAGELENS_* overrides (PostgreSQL, Neo4j, ...)
+    # API keys made with `lineagelens apikey create` before the first start (auth is on, as in production)
+    admin_key: str = ""
+    ingest_key: str = ""
+    read_key: str = ""
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    def _provision_keys(self, env: dict[str, str]) -> None:
+        for scope in ("admin", "ingest", "read"):
+            proc = subprocess.run([str(LINEAGELENS), "apikey", "create", "--name", f"e2e-{scope}", "--scope", scope],
+                                  env=env, capture_output=True, text=True, timeout=120, check=False)
+            assert proc.returncode == 0, proc.stderr[-3000:]
+            setattr(self, f"{scope}_key", proc.stdout.strip().splitlines()[-1])
 
     def start(self) -> Receiver:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -91,6 +103,10 @@ class Receiver:
         env = {k: v for k, v in os.environ.items() if not k.startswith("LINEAGELENS_")}
         env.update(LINEAGELENS_DATABASE_URL=f"sqlite:///{self.workdir}/state.db",
                    LINEAGELENS_INGEST_API_KEYS=self.api_keys, LINEAGELENS_LOG_LEVEL="WARNING")
+        env.update(LINEAGELENS_KEY_FILE=str(self.workdir / "lineagelens.key"))
+        env.update({f"LINEAGELENS_{k}": v for k, v in self.settings.items()})
+        if not self.admin_key:
+            self._provision_keys(env)
         log_path = self.workdir / "receiver.log"
         with log_path.open("wb") as out:
             self.proc = subprocess.Popen([str(LINEAGELENS), "serve", "--host", "127.0.0.1", "--port", str(self.port),
@@ -103,9 +119,31 @@ class Receiver:
         if self.proc is not None:
             stop_process(self.proc)
 
+    def kill(self) -> None:
+        """SIGKILL: no shutdown code runs, as when a node or the OOM killer takes the process."""
+        if self.proc is not None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    def auth(self, key: str | None = None) -> dict[str, str]:
+        """The Authorization header with ``key`` (default: the admin key)."""
+        return {"Authorization": f"Bearer {key or self.admin_key}"}
+
+    def settle(self, timeout: float = 30.0) -> None:
+        """Wait until every acknowledged event is projected: the receiver answers producers at the commit of
+        its event log and projects in the background (docs/architecture.md)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            _, _, body = http("GET", f"{self.url}/readyz")
+            if json.loads(body)["checks"]["projection"]["backlog"] == 0:
+                return
+            assert time.monotonic() < deadline, f"projection backlog not drained: {body[:300]!r}"
+            time.sleep(0.05)
+
     def get(self, path: str, **params: Any) -> Any:
+        self.settle()
         query = f"?{urllib.parse.urlencode(params)}" if params else ""
-        status, _, body = http("GET", f"{self.url}{path}{query}")
+        status, _, body = http("GET", f"{self.url}{path}{query}", headers=self.auth())
         assert status == 200, f"GET {path}{query}: {status} {body[:500]!r}"
         return json.loads(body)
 

@@ -77,13 +77,13 @@ def receiver(receivers: Callable[..., Receiver]) -> Receiver:
                  event("FAIL", "etl.load", load_run, parent=("etl", dag_run), inputs=("/stage.csv",),
                        outputs=("/<b>final</b>.csv",), error="boom <script>alert(1)</script>")):
         status, _, answer = http("POST", f"{receiver.url}/api/v1/lineage", body=body,
-                                 headers={"Content-Type": "application/json"})
+                                 headers={"Content-Type": "application/json", **receiver.auth(receiver.ingest_key)})
         assert status == 201, answer
     return receiver
 
 
 def test_dag_lineage_collects_the_task_jobs_of_a_dag(receiver: Receiver) -> None:
-    client = ReceiverClient(ReceiverSettings(url=receiver.url, namespace=NS))
+    client = ReceiverClient(ReceiverSettings(url=receiver.url, api_key=receiver.read_key, namespace=NS))
     lineage = dag_lineage(client, "etl")
     assert lineage.dag is not None and lineage.dag.last_run is not None
     assert lineage.dag.last_run.state == "COMPLETED"
@@ -98,7 +98,7 @@ def test_dag_lineage_collects_the_task_jobs_of_a_dag(receiver: Receiver) -> None
 
 
 def test_dag_page_escapes_what_the_receiver_and_the_url_hold(receiver: Receiver) -> None:
-    settings = ReceiverSettings(url=receiver.url, namespace=NS)
+    settings = ReceiverSettings(url=receiver.url, api_key=receiver.read_key, namespace=NS)
     page = dag_page(settings, dag_lineage(ReceiverClient(settings), "etl"))
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<b>final</b>" not in page and 'class="badge s-FAILED"' in page
@@ -107,7 +107,7 @@ def test_dag_page_escapes_what_the_receiver_and_the_url_hold(receiver: Receiver)
 
 
 def test_index_lists_root_jobs_with_links_to_their_dag_pages(receiver: Receiver) -> None:
-    settings = ReceiverSettings(url=receiver.url, namespace=NS)
+    settings = ReceiverSettings(url=receiver.url, api_key=receiver.read_key, namespace=NS)
     roots, truncated = root_jobs(ReceiverClient(settings))
     page = index_page(settings, status="ready", roots=roots, truncated=truncated, embed_ui=False)
     assert '<a href="dags/etl">etl</a>' in page and "2 read / 2 written" in page and "<iframe" not in page

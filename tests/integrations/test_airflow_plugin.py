@@ -74,7 +74,9 @@ def api_server(airflow_home: AirflowHome, airflow_runs: AirflowRuns) -> Iterator
     reaches the receiver through a proxy the tests can take down."""
     proxy = RecordingProxy(airflow_runs.receiver.url).start()
     port = free_port()
-    env = airflow_home.env(**provider_env(proxy.url), AIRFLOW__API__WORKERS="1",
+    # the plugin reads the receiver with a read-only key ([lineagelens] api_key)
+    env = airflow_home.env(**provider_env(proxy.url), AIRFLOW__LINEAGELENS__API_KEY=airflow_runs.receiver.read_key,
+                           AIRFLOW__API__WORKERS="1",
                            AIRFLOW__API__BASE_URL=f"http://127.0.0.1:{port}")
     log_path = airflow_home.home / "api-server.log"
     with log_path.open("wb") as out:

@@ -43,7 +43,8 @@ def spark_run(spark_python: Path, receivers: Callable[..., Receiver], tmp_path_f
     receiver = receivers("spark")
     data = tmp_path_factory.mktemp("spark-data")
     code, seconds, output = run([str(spark_python), str(JOB), "--data", str(data), "--url", receiver.url,
-                                 "--namespace", NAMESPACE], env=spark_env(spark_python), cwd=data,
+                                 "--api-key", receiver.ingest_key, "--namespace", NAMESPACE],
+                                env=spark_env(spark_python), cwd=data,
                                 log_path=data / "job.log")
     assert code == 0, output[-4000:]
     report("spark e2e", f"{len(receiver.events())} events received from the example job ({seconds:.1f} s)")

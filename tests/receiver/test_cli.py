@@ -6,7 +6,9 @@ import json
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,8 @@ from tests.conftest import DATA, load
 
 @pytest.fixture
 def env(tmp_path: Path) -> dict[str, str]:
-    return {"LINEAGELENS_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "LINEAGELENS_GRAPH_URL": ""}
+    return {"LINEAGELENS_DATABASE_URL": f"sqlite:///{tmp_path}/cli.db", "LINEAGELENS_GRAPH_URL": "",
+            "LINEAGELENS_KEY_FILE": str(tmp_path / "lineagelens.key")}
 
 
 def _run(env: dict[str, str], *args: str) -> Any:
@@ -76,11 +79,16 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_runs_gunicorn_and_ingests(env: dict[str, str]) -> None:
+def test_serve_prints_first_start_credentials_once_and_ingests_with_the_printed_key(
+        env: dict[str, str]) -> None:
     port = _free_port()
     exe = str(Path(sys.executable).with_name("lineagelens"))
     proc = subprocess.Popen([exe, "serve", "--port", str(port)], env={**env, "PATH": "/usr/bin:/bin"},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    assert proc.stdout is not None
+    reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)  # type: ignore[union-attr]
+    reader.start()
     try:
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 30
@@ -92,14 +100,26 @@ def test_serve_runs_gunicorn_and_ingests(env: dict[str, str]) -> None:
             except OSError:
                 assert proc.poll() is None and time.monotonic() < deadline, "receiver did not start"
                 time.sleep(0.2)
+        key = next(line.split("ingest key:", 1)[1].strip(" |\n") for line in lines if "ingest key:" in line)
         body = (DATA / "examples" / "pyclient_example_full_event.json").read_bytes()
+        anonymous = urllib.request.Request(base + "/api/v1/lineage", data=body,
+                                           headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(anonymous, timeout=10)
+        assert refused.value.code == 401
         request = urllib.request.Request(base + "/api/v1/lineage", data=body,
-                                         headers={"Content-Type": "application/json"})
+                                         headers={"Content-Type": "application/json", "Authorization": f"Bearer {key}",
+                                                  "Prefer": "wait=projected"})  # read your write
         with urllib.request.urlopen(request, timeout=10) as response:
-            assert response.status == 201
+            assert response.status == 201 and json.load(response)["projected"] is True
         with urllib.request.urlopen(base + "/readyz", timeout=5) as response:
             assert json.load(response)["checks"]["projection"]["backlog"] == 0
     finally:
         proc.terminate()
-        output = proc.communicate(timeout=20)[0]
+        proc.wait(timeout=20)
+        reader.join(timeout=5)
+    output = "".join(lines)
     assert f"http://127.0.0.1:{port}" in output
+    password = next(line.split("password:", 1)[1].strip(" |\n") for line in lines if "  password:" in line)
+    assert len(password) >= 12 and output.count(password) == 1
+    assert output.count(key) == 2  # the box's line and its curl line; nowhere else (not in the logs)

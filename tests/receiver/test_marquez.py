@@ -8,7 +8,8 @@ import pytest
 
 from lineagelens.receiver import marquez
 from lineagelens.receiver.openlineage.model import RunState
-from lineagelens.receiver.projection.records import (
+from lineagelens.receiver.state.queries import NamespaceRow
+from lineagelens.receiver.state.records import (
     DatasetRecord,
     JobRecord,
     RunDataset,
@@ -16,7 +17,6 @@ from lineagelens.receiver.projection.records import (
     TimedFacets,
     VersionRecord,
 )
-from lineagelens.receiver.state.queries import NamespaceRow
 
 T0 = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
 

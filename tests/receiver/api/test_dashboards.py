@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 
 from lineagelens.receiver import services
 from lineagelens.receiver.graph.model import Rel
-from tests.conftest import post_events, scenario
+from tests.conftest import TEST_ADMIN, post_events, scenario
 
 SRC1 = "dataset:file:/tmp/cll_test/cll_source1"
 TBL1 = "dataset:file:/tmp/cll_test/tbl1"
@@ -39,7 +39,7 @@ def _doc(source: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 def _create(client: FlaskClient, doc: dict[str, Any]) -> dict[str, Any]:
-    response = client.post("/api/v1/dashboards", json=doc, headers={"X-LineageLens-User": "ann"})
+    response = client.post("/api/v1/dashboards", json=doc)
     assert response.status_code == 201, response.get_json()
     assert response.headers["ETag"] == '"1"'
     return response.get_json()
@@ -99,7 +99,7 @@ def test_manual_edge_survives_replay_and_graph_rebuild(any_app: Flask, any_clien
     s.projector.rebuild()
     edges = s.graph.list_edges(rel=Rel.FLOWS_TO)
     assert [(e.src, e.dst, e.props["origin"], e.props["author"]) for e in edges] == [
-        (TBL1, source["graphId"], "manual", "ann")]
+        (TBL1, source["graphId"], "manual", TEST_ADMIN)]  # the author is the credential
 
 
 def test_export_delete_import_gives_back_an_equal_dashboard(client: FlaskClient) -> None:
@@ -164,3 +164,80 @@ def test_deleting_a_source_takes_it_off_dashboards(client: FlaskClient) -> None:
     assert [n["id"] for n in after["nodes"]] == ["n1"] and after["edges"] == [] and after["version"] == 2
     graph = client.get("/api/v1/lineage/downstream", query_string={"nodeId": TBL1, "depth": 1}).get_json()
     assert all(not e.get("manual") for n in graph["graph"] for e in n["outEdges"])
+
+
+# -- import is one transaction; paging and versions are bounded (issue 9) --------------------------------
+def _counts(client: FlaskClient) -> tuple[int, int]:
+    return (client.get("/api/v1/sources").get_json()["totalCount"],
+            client.get("/api/v1/dashboards").get_json()["totalCount"])
+
+
+def _export_with_two_new_sources(client: FlaskClient) -> dict[str, Any]:
+    """An export whose two sources this install does not have yet."""
+    exported = client.get(f"/api/v1/dashboards/{_create(client, _doc(_source(client)))['id']}/export").get_json()
+    first = {**exported["sources"][0], "id": "exported-1", "name": "scheduler-a"}
+    second = {**first, "id": "exported-2", "name": "scheduler-b"}
+    nodes = exported["dashboard"]["nodes"]
+    nodes = [{**nodes[0]}, {**nodes[1], "ref": {"kind": "source", "id": "exported-1"}},
+             {**nodes[1], "id": "n3", "ref": {"kind": "source", "id": "exported-2"}}]
+    return {**exported, "sources": [first, second], "dashboard": {**exported["dashboard"], "nodes": nodes}}
+
+
+def test_an_import_whose_second_source_is_invalid_leaves_nothing_behind(client: FlaskClient) -> None:
+    post_events(client, scenario("CLL"))
+    document = _export_with_two_new_sources(client)
+    before = _counts(client)
+    document["sources"][1]["config"] = {"url": "not a url"}
+    response = client.post("/api/v1/dashboards/import", json=document)
+    assert response.status_code == 422, response.get_json()
+    assert response.get_json()["errors"][0]["path"] == "sources.1.config.url"
+    assert _counts(client) == before  # neither scheduler-a nor a dashboard was created
+
+
+def test_an_import_with_an_unknown_node_leaves_no_sources_behind(client: FlaskClient) -> None:
+    post_events(client, scenario("CLL"))
+    document = _export_with_two_new_sources(client)
+    before = _counts(client)
+    document["dashboard"]["nodes"][0]["ref"]["id"] = "dataset:nowhere:missing"
+    response = client.post("/api/v1/dashboards/import", json=document)
+    assert response.status_code == 422 and response.get_json()["errors"][0]["path"] == "nodes.0.ref"
+    assert _counts(client) == before
+
+
+def test_a_valid_import_creates_its_sources_and_dashboard_together(client: FlaskClient) -> None:
+    post_events(client, scenario("CLL"))
+    document = _export_with_two_new_sources(client)
+    sources_before, dashboards_before = _counts(client)
+    response = client.post("/api/v1/dashboards/import", json=document)
+    assert response.status_code == 201, response.get_json()
+    assert _counts(client) == (sources_before + 2, dashboards_before + 1)
+    refs = [n["ref"]["id"] for n in response.get_json()["nodes"] if n["ref"]["kind"] == "source"]
+    graph = services.get(client.application).graph.get_nodes(ids=[f"source:{r}" for r in refs])
+    assert len(set(refs)) == 2 and len(graph) == 2  # the new sources are graph nodes after the commit
+
+
+def test_an_imported_sealed_secret_is_refused(client: FlaskClient) -> None:
+    post_events(client, scenario("CLL"))
+    document = _export_with_two_new_sources(client)
+    document["sources"][0]["config"]["token"] = {"$enc": "gAAAA-from-another-install"}
+    assert client.post("/api/v1/dashboards/import", json=document).status_code == 422
+
+
+def test_an_offset_past_64_bits_is_a_400_not_a_500(client: FlaskClient) -> None:
+    response = client.get("/api/v1/dashboards?offset=10131289923701043200")  # found by schemathesis
+    body = response.get_json()
+    assert response.status_code == 400 and set(body) == {"code", "status", "message", "errors"}
+    assert body["errors"][0]["path"] == "offset"
+    assert client.get("/api/v1/dashboards?offset=2147483647").status_code == 200
+
+
+def test_a_version_past_64_bits_is_a_400_not_a_500(client: FlaskClient) -> None:
+    post_events(client, scenario("CLL"))
+    created = _create(client, _doc(_source(client)))
+    huge = "10131289923701043200"
+    by_header = client.put(f"/api/v1/dashboards/{created['id']}", json=_doc(_source(client, "b")),
+                           headers={"If-Match": f'"{huge}"'})
+    by_body = client.put(f"/api/v1/dashboards/{created['id']}", json={**_doc(_source(client, "c")),
+                                                                      "version": int(huge)})
+    assert by_header.status_code == 400 and by_header.get_json()["errors"][0]["path"] == "If-Match"
+    assert by_body.status_code == 400 and by_body.get_json()["errors"][0]["path"] == "version"

@@ -12,7 +12,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from lineagelens.receiver import services
-from tests.conftest import DATA, close_app, load, make_app
+from tests.conftest import DATA, anonymous_client, close_app, load, make_app
 
 EVENT = DATA / "examples" / "pyclient_example_full_event.json"
 ERROR_KEYS = {"code", "status", "message", "errors"}
@@ -37,7 +37,7 @@ def _assert_error(response: Any, status: int) -> dict[str, Any]:
 def test_single_event_is_committed_and_answered_201(client: FlaskClient, app: Flask, event: dict) -> None:
     response = client.post("/api/v1/lineage", json=event)
     assert response.status_code == 201
-    assert response.get_json() == {"status": "accepted", "kind": "run", "warnings": []}
+    assert response.get_json() == {"status": "accepted", "kind": "run", "projected": True, "warnings": []}
     assert _stored(app) == 1
 
 
@@ -200,18 +200,23 @@ def test_unknown_routes_and_methods_use_the_error_shape(client: FlaskClient) -> 
     _assert_error(client.delete("/api/v1/lineage"), 405)
 
 
-def test_ingest_needs_a_valid_api_key_when_keys_are_configured(tmp_path: Any, event: dict) -> None:
+def test_ingest_needs_a_valid_api_key_and_the_configured_ingest_keys_work(tmp_path: Any, event: dict) -> None:
     app = make_app({"DATABASE_URL": f"sqlite:///{tmp_path}/s.db", "INGEST_API_KEYS": "k1, s3cret-key"})
     try:
-        client = app.test_client()
+        client = anonymous_client(app)
         missing = client.post("/api/v1/lineage", json=event)
         assert _assert_error(missing, 401)["code"] == "unauthorized"
         assert missing.headers["WWW-Authenticate"].startswith("Bearer")
-        _assert_error(client.post("/api/v1/lineage", json=event, headers={"Authorization": "Bearer nope"}), 403)
+        wrong = client.post("/api/v1/lineage", json=event, headers={"Authorization": "Bearer nope"})
+        assert _assert_error(wrong, 401)["code"] == "invalid_credentials"
         _assert_error(client.post("/api/v1/lineage/batch", json=[event]), 401)
         ok = client.post("/api/v1/lineage", json=event, headers={"Authorization": "Bearer s3cret-key"})
         assert ok.status_code == 201
         assert _stored(app) == 1
-        assert client.get("/healthz").status_code == 200  # only ingest is guarded
+        batch = client.post("/api/v1/lineage/batch", json=[event], headers={"Authorization": "Bearer k1"})
+        assert batch.status_code == 200 and batch.get_json()["summary"]["successful"] == 1
+        # an ingest key is for ingest only
+        _assert_error(client.get("/api/v1/namespaces", headers={"Authorization": "Bearer s3cret-key"}), 403)
+        assert client.get("/healthz").status_code == 200
     finally:
         close_app(app)

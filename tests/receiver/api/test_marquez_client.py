@@ -16,7 +16,8 @@ from marquez_client import MarquezClient
 from marquez_client.errors import APIError
 from werkzeug.serving import make_server
 
-from tests.conftest import scenario
+from lineagelens.receiver import services
+from tests.conftest import TEST_ADMIN_KEY, scenario
 
 SPARK_NS = "testColumnLevelLineage"
 APP_JOB = "open_lineage_integration_create_table"
@@ -33,7 +34,8 @@ def base_url(app: Flask) -> Iterator[str]:
     url = f"http://127.0.0.1:{server.server_port}"
     try:
         for event in scenario("CLL"):
-            response = requests.post(f"{url}/api/v1/lineage", json=event, timeout=10)
+            response = requests.post(f"{url}/api/v1/lineage", json=event, timeout=10,
+                                     headers={"Authorization": f"Bearer {app.config[TEST_ADMIN_KEY]}"})
             assert response.status_code == 201, response.text
         yield url
     finally:
@@ -42,8 +44,10 @@ def base_url(app: Flask) -> Iterator[str]:
 
 
 @pytest.fixture
-def marquez(base_url: str) -> MarquezClient:
-    return MarquezClient(url=base_url, timeout_ms=10_000)
+def marquez(app: Flask, base_url: str) -> MarquezClient:
+    """The client reads with a read-only API key, sent as marquez-python sends its api_key."""
+    _, key = services.get(app).auth.keys.create(name="marquez-client", scope="read", created_by="tests")
+    return MarquezClient(url=base_url, timeout_ms=10_000, api_key=key)
 
 
 def test_client_lists_namespaces_and_gets_one(marquez):

@@ -1,9 +1,15 @@
 """Sources: the palette, CRUD, real connection tests (the postgres one against the real server), the
-network guard, and secrets that never come back."""
+network guard, and secrets that never come back.
+
+The connection tests here reach real local servers on 127.0.0.1, which the guard refuses by default: this
+module's ``app`` opens loopback with LINEAGELENS_SOURCE_ALLOW_NETWORKS (test_source_guard.py covers the
+default configuration)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -14,12 +20,21 @@ from flask.testing import FlaskClient
 
 from lineagelens.receiver import services
 from lineagelens.receiver.state.tables import sources
-from tests.conftest import POSTGRES_URL, close_app, make_app, post_events
+from tests.conftest import POSTGRES_URL, backend_config, close_app, make_app, post_events
 from tests.factories import chain_events
-from tests.servers import closed_port, http_server, tcp_listener
+from tests.servers import closed_port, http_server, kafka_broker, tcp_listener
 
 SECRET = "hunter2-Sup3r-Secret"
 BUILT_IN = {"postgres", "mysql", "airflow", "spark", "kafka", "s3", "filesystem"}
+LOOPBACK_OPEN = {"SOURCE_ALLOW_NETWORKS": "127.0.0.0/8,::1/128"}
+
+
+@pytest.fixture
+def app(tmp_path: Path) -> Iterator[Flask]:
+    """A receiver on a fresh SQLite file whose connection tests may reach loopback (the local test servers)."""
+    application = make_app({**backend_config("sqlite", tmp_path), **LOOPBACK_OPEN})
+    yield application
+    close_app(application)
 
 
 def _pg_config(**overrides: Any) -> dict[str, Any]:
@@ -59,7 +74,7 @@ def test_postgres_connection_test_runs_select_1_against_the_real_server(client: 
 def test_failing_connection_is_reported_and_recorded(client: FlaskClient) -> None:
     source = _create(client, "postgres", _pg_config(host="127.0.0.1", port=closed_port()))
     result = client.post(f"/api/v1/sources/{source['id']}/test").get_json()
-    assert result["ok"] is False and "cannot connect" in result["message"]
+    assert result == {**result, "ok": False, "message": "cannot connect: unreachable or not a PostgreSQL server"}
     assert client.get(f"/api/v1/sources/{source['id']}").get_json()["status"]["state"] == "failing"
 
 
@@ -82,11 +97,11 @@ def test_secrets_never_appear_in_responses_or_logs(client: FlaskClient, caplog: 
 
 def test_update_without_the_secret_keeps_it(app: Flask, client: FlaskClient) -> None:
     source = _create(client, "postgres", _pg_config())
-    response = client.put(f"/api/v1/sources/{source['id']}", json={"name": "warehouse", "config": {"port": 6543}})
+    response = client.put(f"/api/v1/sources/{source['id']}", json={"name": "warehouse",
+                                                                   "config": {"user": "reporting"}})
     assert response.status_code == 200 and response.get_json()["name"] == "warehouse"
-    with services.get(app).engine.connect() as conn:
-        stored = conn.execute(sa.select(sources.c.config)).scalar_one()
-    assert stored["password"] == SECRET and stored["port"] == 6543
+    opened = _opened(app, source["id"])
+    assert opened["password"] == SECRET and opened["user"] == "reporting"
 
 
 @pytest.mark.parametrize(("body", "status", "path"), [
@@ -127,19 +142,21 @@ def test_allow_list_refuses_addresses_outside_it(tmp_path: Any) -> None:
         with tcp_listener() as port:
             source = _create(client, "kafka", {"bootstrapServers": f"127.0.0.1:{port}"})
             response = client.post(f"/api/v1/sources/{source['id']}/test")
-        assert response.status_code == 403 and "not in the allowed networks" in response.get_json()["message"]
+        assert response.status_code == 403 and "127.0.0.0/8 (loopback)" in response.get_json()["message"]
     finally:
         close_app(app)
 
 
-def test_kafka_test_connects_to_each_bootstrap_server(client: FlaskClient) -> None:
+def test_kafka_test_asks_each_bootstrap_server_for_its_api_versions(client: FlaskClient) -> None:
     closed = closed_port()
-    with tcp_listener() as port:
-        source = _create(client, "kafka", {"bootstrapServers": f"127.0.0.1:{port},127.0.0.1:{closed}"})
+    with kafka_broker() as broker, tcp_listener() as not_kafka:
+        servers = [f"127.0.0.1:{broker}", f"127.0.0.1:{closed}", f"127.0.0.1:{not_kafka}"]
+        source = _create(client, "kafka", {"bootstrapServers": ",".join(servers)})
         result = client.post(f"/api/v1/sources/{source['id']}/test").get_json()
-    assert result["ok"] is True and result["details"]["reached"] == [f"127.0.0.1:{port}"]
-    assert result["details"]["failed"][0].startswith(f"127.0.0.1:{closed} (")
-    assert source["namespaces"] == [f"kafka://127.0.0.1:{port}", f"kafka://127.0.0.1:{closed}"]
+    assert result["ok"] is True and result["details"] == {"reached": servers[:1], "failed": servers[1:]}
+    assert result["message"] == (f"Kafka broker answered at {servers[0]}; unreachable or not a Kafka broker: "
+                                 f"{servers[1]}, {servers[2]}")
+    assert source["namespaces"] == [f"kafka://{s}" for s in servers]
 
 
 def test_airflow_test_reads_the_v3_health_endpoint(client: FlaskClient) -> None:
@@ -148,7 +165,8 @@ def test_airflow_test_reads_the_v3_health_endpoint(client: FlaskClient) -> None:
         source = _create(client, "airflow", {"url": server.url, "token": SECRET})
         result = client.post(f"/api/v1/sources/{source['id']}/test").get_json()
         assert server.requests[0].headers["Authorization"] == f"Bearer {SECRET}"
-    assert result["ok"] is True and result["details"]["version"] == "3.x"
+    assert result["ok"] is True and result["details"] == {
+        "version": "3.x", "metadatabase": "healthy", "scheduler": "healthy", "triggerer": None, "dagProcessor": None}
     assert SECRET not in str(result)
 
 
@@ -166,7 +184,8 @@ def test_spark_and_s3_tests_use_their_rest_endpoints(client: FlaskClient) -> Non
         spark = _create(client, "spark", {"url": server.url}, name="spark")
         s3 = _create(client, "s3", {"bucket": "lake", "endpoint": server.url}, name="lake")
         missing = _create(client, "s3", {"bucket": "nope", "endpoint": server.url}, name="nope")
-        assert client.post(f"/api/v1/sources/{spark['id']}/test").get_json()["details"]["applications"] == ["etl"]
+        assert client.post(f"/api/v1/sources/{spark['id']}/test").get_json()["details"] == {"applicationCount": 1}
+        assert server.requests[0].path == "/api/v1/applications?limit=5"
         assert client.post(f"/api/v1/sources/{s3['id']}/test").get_json()["ok"] is True
         assert "not found" in client.post(f"/api/v1/sources/{missing['id']}/test").get_json()["message"]
     assert s3["namespaces"] == ["s3://lake"]
@@ -193,10 +212,11 @@ def test_list_filters_by_kind_and_search_and_delete_removes(client: FlaskClient)
 def test_webhook_channel_delivers_a_test_message_to_a_real_server(client: FlaskClient) -> None:
     kinds = [c["kind"] for c in client.get("/api/v1/channel-types").get_json()["channelTypes"]]
     assert "webhook" in kinds
-    with http_server({"/hook": (200, {"ok": True}), "/broken": (500, {})}) as server:
+    with http_server({"/hook": (200, {"ok": True}), "/broken": (500, {"internal": "answer text"})}) as server:
         ok = client.post("/api/v1/channel-types/webhook/test", json={"config": {"url": server.url + "/hook"}})
         failed = client.post("/api/v1/channel-types/webhook/test", json={"config": {"url": server.url + "/broken"}})
-        assert server.requests[0].json()["title"] == "LineageLens test notification"
+        assert server.requests[0].json() == {"title": "LineageLens test notification",
+                                             "text": "If you can read this, the channel works.", "severity": "info"}
     assert ok.get_json() == {"ok": True, "message": "delivered"}
     assert failed.get_json() == {"ok": False, "message": "webhook answered HTTP 500"}
 
@@ -215,3 +235,116 @@ def test_null_description_reads_as_empty(client: FlaskClient) -> None:
                                                     "config": {"bucket": "lake", "secretAccessKey": SECRET}})
     assert response.status_code == 201 and response.get_json()["description"] == ""
     assert SECRET not in response.get_data(as_text=True)
+
+
+# -- secrets at rest, and retargeting drops them (issue 9) -----------------------------------------------
+HEALTHY = {"/api/v2/monitor/health": (200, {"metadatabase": {"status": "healthy"},
+                                            "scheduler": {"status": "healthy"}})}
+
+
+def _stored(app: Flask, source: str) -> dict[str, Any]:
+    with services.get(app).engine.connect() as conn:
+        config: dict[str, Any] = conn.execute(sa.select(sources.c.config).where(sources.c.id == source)).scalar_one()
+    return config
+
+
+def _opened(app: Flask, source: str) -> dict[str, Any]:
+    """The stored config with its secrets decrypted, as a connection test sees it."""
+    return services.get(app).sources.box.open_config(_stored(app, source), ["password", "token", "secretAccessKey"])
+
+
+def _bearers(server: Any) -> list[str | None]:
+    return [r.headers.get("Authorization") for r in server.requests]
+
+
+def test_secrets_are_stored_encrypted_never_in_plain_text(app: Flask, client: FlaskClient) -> None:
+    pg = _create(client, "postgres", _pg_config(host="db.example.com"))
+    _create(client, "s3", {"bucket": "lake", "accessKeyId": "AKIA1", "secretAccessKey": SECRET}, name="lake")
+    _create(client, "airflow", {"url": "http://airflow.example.com", "token": SECRET}, name="af")
+    with services.get(app).engine.connect() as conn:
+        raw = " ".join(conn.exec_driver_sql("SELECT config FROM sources").scalars())  # the column as stored
+    assert SECRET not in raw and raw.count('"$enc"') == 3 and "AKIA1" in raw
+    assert _stored(app, pg["id"])["password"].keys() == {"$enc"}
+    assert _opened(app, pg["id"])["password"] == SECRET
+
+
+def test_plain_text_secrets_from_before_keep_working_and_are_encrypted_on_the_next_write(
+        app: Flask, client: FlaskClient) -> None:
+    with http_server(HEALTHY) as server:
+        source = _create(client, "airflow", {"url": server.url})
+        with services.get(app).engine.begin() as conn:  # a row written before secrets were encrypted
+            conn.execute(sources.update().where(sources.c.id == source["id"]).values(
+                config={"url": server.url, "namespace": "default", "token": SECRET}))
+        assert client.post(f"/api/v1/sources/{source['id']}/test").get_json()["ok"] is True
+        assert client.patch(f"/api/v1/sources/{source['id']}", json={"description": "prod"}).status_code == 200
+        assert _stored(app, source["id"])["token"].keys() == {"$enc"}
+        client.post(f"/api/v1/sources/{source['id']}/test")
+    assert _bearers(server) == [f"Bearer {SECRET}"] * 2
+
+
+def test_retargeting_a_source_drops_its_stored_secret(app: Flask, client: FlaskClient) -> None:
+    with http_server(HEALTHY) as first, http_server(HEALTHY) as elsewhere:
+        source = _create(client, "airflow", {"url": first.url, "token": SECRET})
+        response = client.patch(f"/api/v1/sources/{source['id']}", json={"config": {"url": elsewhere.url}})
+        assert response.status_code == 200 and response.get_json()["config"]["url"] == elsewhere.url
+        assert "token" not in _stored(app, source["id"])
+        client.post(f"/api/v1/sources/{source['id']}/test")
+    assert first.requests == [] and elsewhere.requests
+    assert _bearers(elsewhere) == [None]  # the test ran without the token: it never left for the new address
+
+
+def test_retargeting_with_the_secret_sent_again_keeps_it(app: Flask, client: FlaskClient) -> None:
+    with http_server(HEALTHY) as first, http_server(HEALTHY) as elsewhere:
+        source = _create(client, "airflow", {"url": first.url, "token": "old-token"})
+        client.patch(f"/api/v1/sources/{source['id']}", json={"config": {"url": elsewhere.url, "token": SECRET}})
+        client.post(f"/api/v1/sources/{source['id']}/test")
+    assert _bearers(elsewhere) == [f"Bearer {SECRET}"] and first.requests == []
+
+
+def test_changes_that_do_not_move_a_source_keep_its_secret(app: Flask, client: FlaskClient) -> None:
+    with http_server(HEALTHY) as server:
+        source = _create(client, "airflow", {"url": server.url, "token": SECRET})
+        for body in ({"description": "the prod scheduler"}, {"name": "prod"}, {"config": {"namespace": "etl"}},
+                     {"config": {"url": server.url, "namespace": "etl"}}):  # the UI sends the URL back unchanged
+            assert client.patch(f"/api/v1/sources/{source['id']}", json=body).status_code == 200
+        client.post(f"/api/v1/sources/{source['id']}/test")
+    assert _bearers(server) == [f"Bearer {SECRET}"]
+
+
+@pytest.mark.parametrize(("change", "kept"), [
+    ({"host": "db2.example.com"}, False),
+    ({"port": 6543}, False),
+    ({"database": "other"}, False),
+    ({"sslmode": "disable"}, False),
+    ({"host": "db2.example.com", "password": "new-password"}, True),
+    ({"user": "reporting"}, True),
+], ids=["host", "port", "database", "weaker-ssl", "host-with-password", "user-only"])
+def test_moving_a_database_drops_its_password_unless_sent_again(app: Flask, client: FlaskClient,
+                                                                  change: dict[str, Any], kept: bool) -> None:
+    source = _create(client, "postgres", _pg_config(host="db1.example.com", port=5432, sslmode="require"))
+    response = client.patch(f"/api/v1/sources/{source['id']}", json={"config": change})
+    assert response.status_code == 200, response.get_json()
+    opened = _opened(app, source["id"])
+    if kept:
+        assert opened["password"] == change.get("password", SECRET)
+    else:
+        assert "password" not in opened and SECRET not in str(opened)
+
+
+def test_a_source_whose_plugin_is_not_loaded_shows_no_config(app: Flask, client: FlaskClient,
+                                                            tmp_path: Path) -> None:
+    source = _create(client, "airflow", {"url": "http://airflow.example.com", "token": SECRET})
+    without = make_app({**backend_config("sqlite", tmp_path), "PLUGINS": "naming"})
+    try:
+        shown = without.test_client().get(f"/api/v1/sources/{source['id']}").get_json()
+    finally:
+        close_app(without)
+    assert shown["kind"] == "airflow" and shown["config"] == {}
+
+
+@pytest.mark.parametrize("query", ["offset=10131289923701043200", "offset=-1", "limit=1001",
+                                   "offset=99999999999999999999999999999999"])
+def test_out_of_range_paging_is_a_400_not_a_500(client: FlaskClient, query: str) -> None:
+    response = client.get(f"/api/v1/sources?{query}")
+    assert response.status_code == 400 and response.get_json()["code"] == "bad_request"
+    assert response.get_json()["errors"][0]["path"] in {"offset", "limit"}

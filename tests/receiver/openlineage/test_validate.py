@@ -78,15 +78,12 @@ def event() -> dict[str, Any]:
     (lambda e: e["outputs"][0].update(namespace=7), "$.outputs[0].namespace"),
     (lambda e: e.update(eventTime="yesterday"), "$.eventTime"),
     (lambda e: e.update(eventTime="2024-01-01"), "$.eventTime"),
-    (lambda e: e.update(eventType="FINISHED"), "$.eventType"),
-    (lambda e: e.pop("producer"), "$.producer"),
-    (lambda e: e.pop("schemaURL"), "$.schemaURL"),
     (lambda e: e.update(run="x"), "$.run"),
     (lambda e: e.update(inputs={}), "$.inputs"),
     (lambda e: e.update(inputs=[5]), "$.inputs[0]"),
     (lambda e: e["job"].update(facets=[]), "$.job.facets"),
 ], ids=["no-job-name", "empty-job-name", "dataset-without-name", "namespace-not-string", "bad-time",
-        "date-without-time", "unknown-event-type", "no-producer", "no-schema-url", "run-not-object",
+        "date-without-time", "run-not-object",
         "inputs-not-list", "input-not-object", "facets-not-object"])
 def test_core_structure_errors_name_the_failing_path(event: dict[str, Any], mutate: Any, path: str) -> None:
     mutate(event)
@@ -150,8 +147,9 @@ def test_verdict_agrees_with_the_json_schemas(path: Path) -> None:
     except InvalidEvent:
         assert not core_ok, "we rejected an event the core schema accepts"
         return
-    assert core_ok, "we accepted an event the core schema rejects"
-    facet_keys = {w.facet for w in parsed.warnings}
+    leniency = [w for w in parsed.warnings if w.facet is None]
+    assert core_ok or leniency, "we accepted an event the core schema rejects, without a leniency warning"
+    facet_keys = {w.facet for w in parsed.warnings if w.facet}
     for facet in facet_keys:
         # every facet we warned about is indeed invalid under some standard facet schema of that key
         candidates = [v for name, v in _facet_validators() if facet in v.schema["properties"]]

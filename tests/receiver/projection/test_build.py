@@ -11,7 +11,7 @@ from lineagelens.receiver.graph.model import Rel, dataset_id, field_id, job_id
 from lineagelens.receiver.openlineage import parse_event
 from lineagelens.receiver.openlineage.model import RunState
 from lineagelens.receiver.projection.build import build, learn_aliases
-from lineagelens.receiver.projection.records import RunRecord, TimedFacets
+from lineagelens.receiver.state.records import RunRecord, TimedFacets
 from tests.conftest import scenario
 
 CTAS = "open_lineage_integration_create_table.execute_create_hive_table_as_select_command.default_tbl1"

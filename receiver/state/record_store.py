@@ -1,0 +1,147 @@
+"""Writing projected records (runs, jobs, datasets, versions, aliases) into the state database.
+
+Projection is serialised (one drainer at a time), so a write reads the stored records of the batch's
+keys, merges them with the batch's (the merges in :mod:`.records` are commutative) and upserts.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import fields as dc_fields
+from typing import Any
+
+import sqlalchemy as sa
+
+from lineagelens.receiver.openlineage.model import RunState
+from lineagelens.receiver.state.db import chunks, insert, transaction
+from lineagelens.receiver.state.records import (
+    DatasetRecord,
+    JobRecord,
+    Key,
+    RunRecord,
+    StateRows,
+    TimedFacets,
+    VersionRecord,
+)
+from lineagelens.receiver.state.tables import (
+    dataset_aliases,
+    dataset_versions,
+    datasets,
+    jobs,
+    run_datasets,
+    runs,
+)
+
+log = logging.getLogger(__name__)
+
+
+
+
+def _to_row(record: Any) -> dict[str, Any]:
+    row = {f.name: getattr(record, f.name) for f in dc_fields(record)}
+    if "facets" in row:
+        facets: TimedFacets = row.pop("facets")
+        row["facets"], row["facet_times"] = facets.values, facets.times
+    if isinstance(row.get("state"), RunState):
+        row["state"] = row["state"].value
+    if "fields" in row:
+        row["fields"] = list(row["fields"])
+    return row
+
+
+def _from_row(cls: type[Any], row: sa.Row[Any]) -> Any:
+    data = dict(row._mapping)
+    if "facets" in data:
+        data["facets"] = TimedFacets(values=data.pop("facets") or {}, times=data.pop("facet_times") or {})
+    if "state" in data:
+        data["state"] = RunState(data["state"])
+    if "fields" in data:
+        data["fields"] = tuple(data["fields"])
+    return cls(**data)
+
+
+class RecordStore:
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+
+    # -- aliases -----------------------------------------------------------------------------------
+    def aliases_for(self, keys: Iterable[Key]) -> dict[Key, Key]:
+        wanted = sorted(set(keys))
+        found: dict[Key, Key] = {}
+        with self.engine.connect() as conn:
+            for chunk in chunks(wanted):
+                stmt = sa.select(dataset_aliases).where(
+                    sa.tuple_(dataset_aliases.c.namespace, dataset_aliases.c.name).in_(chunk))
+                for r in conn.execute(stmt):
+                    found[(r.namespace, r.name)] = (r.canonical_namespace, r.canonical_name)
+        return found
+
+    # -- writes ------------------------------------------------------------------------------------
+    def write(self, conn: sa.Connection, rows: StateRows) -> None:
+        """Merge ``rows`` into the stored records, inside the caller's transaction."""
+        self._merge(conn, runs, RunRecord, [runs.c.run_id],
+                    {(k,): v for k, v in rows.runs.items()})
+        self._merge(conn, jobs, JobRecord, [jobs.c.namespace, jobs.c.name], rows.jobs)
+        self._merge(conn, datasets, DatasetRecord, [datasets.c.namespace, datasets.c.name],
+                    rows.datasets)
+        self._merge(conn, dataset_versions, VersionRecord,
+                    [dataset_versions.c.namespace, dataset_versions.c.name, dataset_versions.c.version],
+                    rows.versions)
+        if rows.run_datasets:
+            stmt = insert(self.engine, run_datasets)
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["run_id", "namespace", "name", "direction"],
+                set_={"version": sa.func.coalesce(stmt.excluded.version, run_datasets.c.version)})
+            conn.execute(stmt, [_to_row(r) for r in rows.run_datasets.values()])
+        if rows.aliases:
+            stmt = insert(self.engine, dataset_aliases).on_conflict_do_nothing(
+                index_elements=["namespace", "name"])
+            conn.execute(stmt, [
+                {"namespace": a[0], "name": a[1], "canonical_namespace": c[0], "canonical_name": c[1]}
+                for a, c in rows.aliases.items()])
+            self._fold_aliases(conn, rows.aliases)
+
+    def _merge(self, conn: sa.Connection, table: sa.Table, cls: type[Any], key_cols: list[sa.Column[Any]],
+               incoming: dict[Any, Any]) -> None:
+        if not incoming:
+            return
+        keys = list(incoming)
+        for chunk in chunks(keys):
+            stmt = sa.select(table).where(sa.tuple_(*key_cols).in_(chunk))
+            for row in conn.execute(stmt):
+                key = tuple(getattr(row, c.name) for c in key_cols)
+                incoming[key] = _from_row(cls, row).merge(incoming[key])
+        stmt = insert(self.engine, table)
+        names = [c.name for c in table.columns if c.name not in {k.name for k in key_cols}]
+        stmt = stmt.on_conflict_do_update(index_elements=[c.name for c in key_cols],
+                                          set_={n: stmt.excluded[n] for n in names})
+        conn.execute(stmt, [_to_row(r) for r in incoming.values()])
+
+    def _fold_aliases(self, conn: sa.Connection, learned: dict[Key, Key]) -> None:
+        """Records stored under a name that has just become an alias move to the canonical name."""
+        for (ns, name), (cns, cname) in learned.items():
+            old = conn.execute(sa.select(datasets).where(datasets.c.namespace == ns,
+                                                         datasets.c.name == name)).first()
+            if old is None:
+                continue
+            record: DatasetRecord = _from_row(DatasetRecord, old)
+            moved = DatasetRecord(namespace=cns, name=cname, first_seen=record.first_seen,
+                                  last_seen=record.last_seen, current_version=record.current_version,
+                                  version_time=record.version_time, facets=record.facets)
+            conn.execute(datasets.delete().where(datasets.c.namespace == ns, datasets.c.name == name))
+            self._merge(conn, datasets, DatasetRecord, [datasets.c.namespace, datasets.c.name],
+                        {(cns, cname): moved})
+            for table in (dataset_versions, run_datasets):
+                where = (table.c.namespace == ns, table.c.name == name)
+                moved_rows = [{**r._asdict(), "namespace": cns, "name": cname}
+                              for r in conn.execute(sa.select(table).where(*where))]
+                if moved_rows:
+                    conn.execute(insert(self.engine, table).on_conflict_do_nothing(), moved_rows)
+                conn.execute(table.delete().where(*where))
+
+    def clear(self) -> None:
+        """Delete every projected record (the event log stays): ``graph rebuild`` starts here."""
+        with transaction(self.engine) as conn:
+            for table in (run_datasets, dataset_versions, dataset_aliases, datasets, jobs, runs):
+                conn.execute(table.delete())
