@@ -20,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 from marshmallow import EXCLUDE, RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from lineagelens.receiver.errors import ApiError, Conflict, NotFound
+from lineagelens.receiver.errors import ApiError, Conflict, NotFound, validation_errors
 from lineagelens.receiver.graph.base import GraphStore, GraphUnavailable
 from lineagelens.receiver.graph.model import EdgeRow, GraphBatch, NodeKind, NodeRow, Rel, source_id
 from lineagelens.receiver.sources.service import SourceService
@@ -134,16 +134,9 @@ def load(schema: Schema, raw: Any) -> dict[str, Any]:
     try:
         loaded: dict[str, Any] = schema.load(raw)
     except ValidationError as exc:
-        raise InvalidDashboard("invalid dashboard document", _paths(exc.normalized_messages())) from exc
+        raise InvalidDashboard("invalid dashboard document",
+                               validation_errors(exc.normalized_messages(), root="")) from exc
     return loaded
-
-
-def _paths(messages: Any, prefix: str = "") -> list[dict[str, str]]:
-    if isinstance(messages, dict):
-        return [e for k, v in messages.items() for e in _paths(v, f"{prefix}.{k}" if prefix else str(k))]
-    if isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
-        return [{"path": prefix or "$", "message": " ".join(messages)}]
-    return [{"path": prefix or "$", "message": str(messages)}]
 
 
 def _now() -> datetime:

@@ -67,6 +67,32 @@ class ServiceUnavailable(ApiError):
     status, code = 503, "unavailable"
 
 
+def validation_errors(messages: Any, *, root: str = "$") -> list[dict[str, str]]:
+    """marshmallow's error messages (nested dicts and lists, as ``ValidationError.messages``) as ``errors[]``:
+    ``[{"path", "message"}]``, one entry per failing field. With ``root="$"`` paths are JSON paths
+    (``$.run.runId``, ``$.inputs[0].name``); with another root they are dotted names under it (``config.host``,
+    ``nodes.0.id``; ``root=""`` for top-level names)."""
+    json_path = root.startswith("$")
+
+    def step(path: str, key: Any) -> str:
+        if key == "_schema":
+            return path
+        if json_path:
+            return f"{path}[{key}]" if isinstance(key, int) else f"{path}.{key}"
+        return f"{path}.{key}" if path else str(key)
+
+    def walk(value: Any, path: str) -> list[dict[str, str]]:
+        if isinstance(value, dict):
+            return [e for key, inner in value.items() for e in walk(inner, step(path, key))]
+        if isinstance(value, list) and all(isinstance(m, str) for m in value):
+            return [{"path": path or "$", "message": " ".join(value)}]
+        if isinstance(value, list):
+            return [e for inner in value for e in walk(inner, path)]
+        return [{"path": path or "$", "message": str(value)}]
+
+    return walk(messages, root)
+
+
 def error_body(status: int, code: str, message: str, errors: list[dict[str, Any]] | None = None,
                ) -> dict[str, Any]:
     return {"code": code, "status": status, "message": message, "errors": errors or []}

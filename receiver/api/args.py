@@ -8,7 +8,7 @@ from typing import Any
 from flask import request
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 
-from lineagelens.receiver.errors import BadRequest
+from lineagelens.receiver.errors import BadRequest, validation_errors
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,6 @@ def load_args(schema: Schema) -> dict[str, Any]:
         loaded: dict[str, Any] = schema.load(request.args.to_dict())
     except ValidationError as exc:
         messages = exc.normalized_messages()
-        raise BadRequest(f"invalid query parameter: {', '.join(sorted(messages))}", [
-            {"path": k, "message": " ".join(map(str, v)) if isinstance(v, list) else str(v)}
-            for k, v in messages.items()]) from exc
+        raise BadRequest(f"invalid query parameter: {', '.join(sorted(messages))}",
+                         validation_errors(messages, root="")) from exc
     return loaded

@@ -13,7 +13,7 @@ from lineagelens.receiver import services
 from lineagelens.receiver.api.args import PageArgs, load_args
 from lineagelens.receiver.api.body import read_json
 from lineagelens.receiver.api.openapi import documented
-from lineagelens.receiver.errors import ApiError, NotFound
+from lineagelens.receiver.errors import ApiError, NotFound, validation_errors
 from lineagelens.receiver.sources.network import NetworkRefused
 from lineagelens.receiver.sources.service import InvalidConfig, Refused
 from lineagelens.receiver.sources.types import CheckContext, DeliveryFailed
@@ -69,9 +69,7 @@ def load_body(schema: Schema) -> dict[str, Any]:
     try:
         loaded: dict[str, Any] = schema.load(raw)
     except ValidationError as exc:
-        raise InvalidBody("invalid request body", [
-            {"path": k, "message": " ".join(map(str, v)) if isinstance(v, list) else str(v)}
-            for k, v in exc.normalized_messages().items()]) from exc
+        raise InvalidBody("invalid request body", validation_errors(exc.normalized_messages(), root="")) from exc
     return loaded
 
 
@@ -106,8 +104,8 @@ def test_channel(kind: str) -> Response:
     try:
         config = channel.config_schema(unknown=RAISE).load(body["config"])
     except ValidationError as exc:
-        raise InvalidConfig(f"config does not fit the {kind} schema", [
-            {"path": f"config.{k}", "message": str(v)} for k, v in exc.normalized_messages().items()]) from exc
+        raise InvalidConfig(f"config does not fit the {kind} schema",
+                            validation_errors(exc.normalized_messages(), root="config")) from exc
     try:
         channel.send(dict(TEST_NOTIFICATION), config, CheckContext(timeout=s.sources.timeout, guard=s.sources.guard))
     except NetworkRefused as exc:

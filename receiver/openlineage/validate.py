@@ -20,7 +20,7 @@ from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
-from lineagelens.receiver.errors import InvalidEvent
+from lineagelens.receiver.errors import InvalidEvent, validation_errors
 from lineagelens.receiver.openlineage.facets import FacetPlace, check_facet
 from lineagelens.receiver.openlineage.leniency import relax
 from lineagelens.receiver.openlineage.model import (
@@ -137,21 +137,6 @@ _SCHEMAS: dict[EventKind, Schema] = {
 }
 
 
-def _flatten(messages: Any, path: str = "$") -> list[dict[str, str]]:
-    """marshmallow's nested error dict -> ``[{"path": "$.run.runId", "message": ...}]``."""
-    if isinstance(messages, dict):
-        out: list[dict[str, str]] = []
-        for key, value in messages.items():
-            step = f"[{key}]" if isinstance(key, int) else ("" if key == "_schema" else f".{key}")
-            out.extend(_flatten(value, path + step))
-        return out
-    if isinstance(messages, list) and all(isinstance(m, str) for m in messages):
-        return [{"path": path, "message": " ".join(messages)}]
-    if isinstance(messages, list):
-        return [e for m in messages for e in _flatten(m, path)]
-    return [{"path": path, "message": str(messages)}]
-
-
 class _FacetFilter:
     """Checks the facets of one event, keeping the valid ones and collecting warnings."""
 
@@ -194,7 +179,7 @@ def parse_event(raw: Any, *, strict_facets: bool = False) -> ParsedEvent:
     try:
         data = _SCHEMAS[kind].load(relaxed)
     except ValidationError as exc:
-        raise InvalidEvent(f"invalid OpenLineage {kind.value} event", _flatten(exc.messages)) from exc
+        raise InvalidEvent(f"invalid OpenLineage {kind.value} event", validation_errors(exc.messages)) from exc
     except RecursionError as exc:
         raise InvalidEvent("event is nested too deeply", [{"path": "$", "message": "too deep"}]) from exc
 

@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from marshmallow import RAISE, ValidationError
 
-from lineagelens.receiver.errors import ApiError, Conflict, InvalidEvent, NotFound
+from lineagelens.receiver.errors import ApiError, Conflict, InvalidEvent, NotFound, validation_errors
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.graph.model import GraphBatch, NodeKind, NodeRow, source_id
 from lineagelens.receiver.sources.network import NetworkGuard, NetworkRefused
@@ -102,9 +102,8 @@ class SourceService:
             loaded: dict[str, Any] = schema.load(config)
         except ValidationError as exc:
             messages = exc.normalized_messages()
-            raise InvalidConfig(f"config does not fit the {source_type.kind} schema", [
-                {"path": f"config.{k}", "message": " ".join(map(str, v)) if isinstance(v, list) else str(v)}
-                for k, v in messages.items()]) from exc
+            raise InvalidConfig(f"config does not fit the {source_type.kind} schema",
+                                validation_errors(messages, root="config")) from exc
         # keep the wire names (data_key) so what is stored reads like what was sent
         names = {n: (f.data_key or n) for n, f in schema.fields.items()}
         return {names.get(k, k): v for k, v in loaded.items()}
