@@ -1,5 +1,6 @@
 // Debian's Chromium driven by playwright-core (Playwright's own browser download does not work on
-// these machines), plus small helpers shared by the test files.
+// these machines), plus small helpers shared by the test files. With auth on, a new page is signed in
+// as the e2e admin (run.mjs creates it) unless asked otherwise, and `api()` sends the e2e admin API key.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -19,8 +20,21 @@ export function launch() {
   });
 }
 
-export async function newPage(browser, { width = 1440, height = 900 } = {}) {
+/** The e2e admin's user name and password, when the receiver has auth on (null: test without signing in). */
+export const ADMIN = process.env.E2E_ADMIN_USER ? { username: process.env.E2E_ADMIN_USER, password: process.env.E2E_ADMIN_PASSWORD ?? '' } : null;
+export const API_KEY = process.env.E2E_API_KEY ?? null;
+
+/** Sign a browser context in through the API (its cookies land in the context's cookie jar). */
+export async function signIn(context, { username, password }) {
+  const r = await context.request.post(url('api/v1/auth/login'), { data: { username, password } });
+  if (r.status() !== 200) throw new Error(`sign-in of ${username} answered ${r.status()}: ${await r.text()}`);
+  return r.json();
+}
+
+/** A page in a fresh context; `as` = credentials to sign in with (default: the e2e admin), or null for none. */
+export async function newPage(browser, { width = 1440, height = 900, as = ADMIN } = {}) {
   const context = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, deviceScaleFactor: 1 });
+  if (as) await signIn(context, as);
   const page = await context.newPage();
   const errors = [];
   page.on('pageerror', (err) => errors.push(String(err)));
@@ -50,9 +64,11 @@ export async function shot(page, name) {
   await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`) });
 }
 
+/** A call to the API from the test itself, with the e2e admin API key unless `init.headers` says otherwise. */
 export async function api(path, init = {}) {
+  const auth = API_KEY ? { Authorization: `Bearer ${API_KEY}` } : {};
   const r = await fetch(url(`api/v1/${path.replace(/^\//, '')}`), {
-    ...init, headers: { 'Content-Type': 'application/json', ...(init.headers ?? {}) },
+    ...init, headers: { 'Content-Type': 'application/json', ...auth, ...(init.headers ?? {}) },
   });
   const text = await r.text();
   return { status: r.status, headers: r.headers, body: text ? JSON.parse(text) : null };

@@ -1,7 +1,9 @@
 // Servers for the end-to-end tests: a real receiver (`lineagelens serve`) on a free port with a
 // temporary SQLite database loaded by `lineagelens replay`, and — until the receiver serves the UI
-// itself — `vite preview` of ui/dist proxying /api to it.
+// itself — `vite preview` of ui/dist proxying /api to it. Auth is on (the default): before serving, an
+// admin user and an admin API key are created with the CLI for the tests to sign in with.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -71,25 +73,54 @@ export function lineagelensBin() {
 
 export const DEFAULT_SCENARIOS = ['CLL', 'airflow'].map((s) => join(REPO_DIR, 'tests', 'data', 'openlineage', 'scenarios', s, 'events'));
 
-/** Replay the scenarios into a fresh database and serve it. */
+/** The credentials the tests use: an admin user (browser sign-in) and an admin API key (the `api()` helper). */
+export function provisionCredentials(bin, env, cwd) {
+  const run = (args, input) => {
+    const r = spawnSync(bin, args, { env, cwd, input, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`lineagelens ${args.join(' ')} failed:\n${r.stdout}\n${r.stderr}`);
+    return r.stdout.trim();
+  };
+  const adminUser = 'e2e-admin';
+  const adminPassword = randomBytes(18).toString('base64url');
+  run(['users', 'create', adminUser, '--role', 'admin', '--password-stdin'], `${adminPassword}\n`);
+  const apiKey = run(['apikey', 'create', '--name', 'e2e-admin-key', '--scope', 'admin']).split('\n').pop().trim();
+  if (!apiKey) throw new Error('lineagelens apikey create printed no key');
+  return { adminUser, adminPassword, apiKey };
+}
+
+/** The environment that hands the credentials to the test files (read by lib/browser.mjs). */
+export function credentialsEnv(credentials) {
+  if (!credentials) return {};
+  return { E2E_ADMIN_USER: credentials.adminUser, E2E_ADMIN_PASSWORD: credentials.adminPassword, E2E_API_KEY: credentials.apiKey };
+}
+
+/** Replay the scenarios into a fresh database, create the test credentials, and serve it. */
 export async function startReceiver({ scenarios = DEFAULT_SCENARIOS } = {}) {
   const bin = lineagelensBin();
   if (!existsSync(bin)) throw new Error(`no receiver at ${bin} (set LINEAGELENS_BIN or run make install)`);
   const dir = mkdtempSync(join(tmpdir(), 'lineagelens-e2e-'));
-  const env = { ...process.env, LINEAGELENS_DATABASE_URL: `sqlite:///${join(dir, 'state.db')}` };
+  const env = {
+    ...process.env,
+    LINEAGELENS_DATABASE_URL: `sqlite:///${join(dir, 'state.db')}`,
+    LINEAGELENS_AUTH: 'on',
+    LINEAGELENS_SECRET_KEY: randomBytes(32).toString('hex'),
+    // Every spec file signs in once; the sign-in test runs into the limit on purpose with a user of its own.
+    LINEAGELENS_SIGNIN_RATE_LIMIT: '30/minute',
+  };
   const replay = spawnSync(bin, ['replay', ...scenarios], { env, encoding: 'utf8', cwd: dir });
   if (replay.status !== 0) throw new Error(`lineagelens replay failed:\n${replay.stdout}\n${replay.stderr}`);
+  const credentials = provisionCredentials(bin, env, dir);
   const port = await freePort();
   const proc = start(bin, ['serve', '--host', '127.0.0.1', '--port', String(port), '--workers', '1', '--threads', '8'], { env, cwd: dir });
   const url = `http://127.0.0.1:${port}`;
   try {
-    await waitForHttp(`${url}/api/v1/namespaces`, { timeoutMs: 60_000 });
+    await waitForHttp(`${url}/healthz`, { timeoutMs: 60_000 });
   } catch (err) {
     await proc.stop();
     throw new Error(`${err.message}\n${proc.log.join('')}`, { cause: err });
   }
   return {
-    url, dir, log: proc.log, replayOutput: replay.stdout.trim(),
+    url, dir, log: proc.log, replayOutput: replay.stdout.trim(), credentials,
     async stop() {
       await proc.stop();
       rmSync(dir, { recursive: true, force: true });

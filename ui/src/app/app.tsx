@@ -1,11 +1,21 @@
-// The shell: top bar with navigation and global search, and the page for the current route.
-import { lazy, Suspense } from 'react';
+// The shell: top bar with navigation, global search and who is signed in, and the page for the current
+// route. At start it asks the server whether sign-in is required and who this is; when auth is on and
+// nobody is signed in, every route goes to the sign-in page, which returns to where the user was going.
+import { lazy, Suspense, useEffect } from 'react';
+import { Forbidden } from '../components/admin/admin-tabs';
 import { Link } from '../components/common/link';
 import { SearchBox } from '../components/common/search-box';
-import { Spinner } from '../components/common/feedback';
+import { ErrorBox, Spinner } from '../components/common/feedback';
 import { Toasts } from '../components/common/toasts';
-import { useRoute } from '../hooks/use-route';
+import { navigate, useLocationHref, useRoute } from '../hooks/use-route';
+import { safeReturnTo, signInHref } from '../lib/return-to';
+import { isAdmin } from '../lib/roles';
 import type { Route } from '../lib/routes';
+import { runtimeConfig } from '../lib/runtime-config';
+import { useSessionStore } from '../store/session-store';
+import { AdminApiKeysPage } from './pages/admin-api-keys-page';
+import { AdminAuditPage } from './pages/admin-audit-page';
+import { AdminUsersPage } from './pages/admin-users-page';
 import { DashboardEditorPage } from './pages/dashboard-editor-page';
 import { DashboardsPage } from './pages/dashboards-page';
 import { DatasetPage } from './pages/dataset-page';
@@ -14,10 +24,12 @@ import { JobPage } from './pages/job-page';
 import { LineagePage } from './pages/lineage-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { SearchPage } from './pages/search-page';
+import { SignInPage } from './pages/sign-in-page';
 
 const BenchPage = lazy(() => import('./pages/bench-page'));
 
 function Page({ route }: { route: Route }) {
+  const role = useSessionStore((s) => s.user?.role ?? '');
   switch (route.name) {
     case 'home':
       return <HomePage />;
@@ -35,20 +47,94 @@ function Page({ route }: { route: Route }) {
       return <DashboardEditorPage key={route.id} id={route.id} />;
     case 'bench':
       return <Suspense fallback={<Spinner />}><BenchPage search={route.search} /></Suspense>;
+    case 'signin':
+      return <SignInPage next={route.next} />;
+    case 'admin-users':
+      return isAdmin(role) ? <AdminUsersPage /> : <Forbidden role={role} />;
+    case 'admin-api-keys':
+      return isAdmin(role) ? <AdminApiKeysPage /> : <Forbidden role={role} />;
+    case 'admin-audit':
+      return isAdmin(role) ? <AdminAuditPage key={route.search} search={route.search} /> : <Forbidden role={role} />;
     case 'not-found':
       return <NotFoundPage path={route.path} />;
   }
 }
 
-const NAV: Array<[Route['name'], string, Route]> = [
+const NAV: Array<[string, string, Route]> = [
   ['home', 'Home', { name: 'home' }],
   ['lineage', 'Lineage', { name: 'lineage', search: '' }],
   ['dashboards', 'Dashboards', { name: 'dashboards' }],
 ];
 
+const ADMIN_NAV: [string, string, Route] = ['admin', 'Admin', { name: 'admin-users' }];
+
+function sectionOf(route: Route): string {
+  if (route.name === 'dashboard') return 'dashboards';
+  if (route.name.startsWith('admin-')) return 'admin';
+  return route.name;
+}
+
+/** Who is signed in, and Sign out (not with an API key or auth off: there is no session to end). */
+function UserMenu() {
+  const user = useSessionStore((s) => s.user);
+  const via = useSessionStore((s) => s.via);
+  const signOut = useSessionStore((s) => s.signOut);
+  if (!user || via === null || via === 'auth-off') return null;
+  return (
+    <div className="user-menu" data-testid="user-menu">
+      <span className="user-name" title={`Signed in as ${user.name} (${user.role})`}>{user.name}</span>
+      <span className={`role-badge role-${user.role}`}>{user.role}</span>
+      {via !== 'apikey' ? (
+        <button type="button" className="btn btn-small btn-ghost" onClick={() => {
+          const base = runtimeConfig().basePath;
+          // A full page load after signing out drops everything the previous user had loaded.
+          void signOut().finally(() => window.location.assign(signInHref('', base)));
+        }}>Sign out</button>
+      ) : null}
+    </div>
+  );
+}
+
+/** Before anything else: the auth config and the current user. */
+function useSession() {
+  const status = useSessionStore((s) => s.status);
+  useEffect(() => {
+    if (useSessionStore.getState().status === 'idle') void useSessionStore.getState().start();
+  }, []);
+  return status;
+}
+
 export function App() {
+  const status = useSession();
   const route = useRoute();
-  const section = route.name === 'dashboard' ? 'dashboards' : route.name;
+  const href = useLocationHref();
+  const authOn = useSessionStore((s) => s.config?.auth ?? false);
+  const user = useSessionStore((s) => s.user);
+  const error = useSessionStore((s) => s.error);
+  const needsSignIn = status === 'ready' && authOn && !user;
+  const leaveSignIn = status === 'ready' && route.name === 'signin' && (!authOn || user !== null);
+
+  useEffect(() => {
+    const base = runtimeConfig().basePath;
+    if (needsSignIn && route.name !== 'signin') navigate(signInHref(href, base), { replace: true });
+    else if (leaveSignIn && route.name === 'signin') navigate(safeReturnTo(route.next, base), { replace: true });
+  }, [needsSignIn, leaveSignIn, route, href]);
+
+  if (status === 'idle' || status === 'loading') return <div className="page"><Spinner label="Starting…" /></div>;
+  if (status === 'error') {
+    return <div className="page page-narrow"><ErrorBox title="Cannot reach the server" message={error ?? ''} onRetry={() => void useSessionStore.getState().start()} /></div>;
+  }
+  if (needsSignIn || route.name === 'signin') {
+    return (
+      <div className="app app-signin">
+        <main id="main" className="main">{route.name === 'signin' && !leaveSignIn ? <SignInPage next={route.next} /> : <Spinner />}</main>
+        <Toasts />
+      </div>
+    );
+  }
+
+  const section = sectionOf(route);
+  const nav = isAdmin(user?.role) ? [...NAV, ADMIN_NAV] : NAV;
   const fullBleed = route.name === 'lineage' || route.name === 'dashboard' || route.name === 'bench';
   return (
     <div className={`app${fullBleed ? ' app-full' : ''}`}>
@@ -59,11 +145,12 @@ export function App() {
           <span>LineageLens</span>
         </Link>
         <nav aria-label="Main">
-          {NAV.map(([name, label, to]) => (
+          {nav.map(([name, label, to]) => (
             <Link key={name} to={to} className={`nav-link${section === name ? ' is-active' : ''}`} aria-current={section === name ? 'page' : undefined}>{label}</Link>
           ))}
         </nav>
         {route.name !== 'home' ? <SearchBox className="topbar-search" /> : null}
+        <UserMenu />
       </header>
       <main id="main" className="main">
         <Page route={route} />

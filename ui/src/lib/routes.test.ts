@@ -25,6 +25,8 @@ describe('routes', () => {
     [{ name: 'job', namespace: 'airflow', job: 'dag.task' }, '/p/jobs/airflow/dag.task'],
     [{ name: 'dashboards' }, '/p/dashboards'],
     [{ name: 'dashboard', id: 'abc' }, '/p/dashboards/abc'],
+    [{ name: 'admin-users' }, '/p/admin/users'],
+    [{ name: 'admin-api-keys' }, '/p/admin/api-keys'],
   ];
   it.each(cases)('round-trips %j', (route, url) => {
     expect(formatRoute(route, '/p/')).toBe(url);
@@ -35,6 +37,17 @@ describe('routes', () => {
     expect(parseRoute('/search', '?q=orders&filter=job', '/')).toEqual({ name: 'search', q: 'orders', filter: 'job' });
     expect(formatRoute({ name: 'search', q: 'a b', filter: '' }, '/')).toBe('/search?q=a+b');
     expect(parseRoute('/lineage', '?nodeId=x', '/')).toEqual({ name: 'lineage', search: 'nodeId=x' });
+  });
+
+  it('routes sign-in with where to return, and the admin pages', () => {
+    expect(parseRoute('/signin', '?next=%2Fdashboards', '/')).toEqual({ name: 'signin', next: '/dashboards' });
+    expect(parseRoute('/signin', '', '/')).toEqual({ name: 'signin', next: '' });
+    expect(formatRoute({ name: 'signin', next: '/p/lineage?nodeId=a' }, '/p/')).toBe('/p/signin?next=%2Fp%2Flineage%3FnodeId%3Da');
+    expect(formatRoute({ name: 'signin', next: '' }, '/')).toBe('/signin');
+    expect(parseRoute('/admin', '', '/')).toEqual({ name: 'admin-users' });
+    expect(parseRoute('/admin/audit', '?actor=ann&offset=50', '/')).toEqual({ name: 'admin-audit', search: 'actor=ann&offset=50' });
+    expect(formatRoute({ name: 'admin-audit', search: 'action=apikey.create' }, '/')).toBe('/admin/audit?action=apikey.create');
+    expect(parseRoute('/admin/nope', '', '/')).toEqual({ name: 'not-found', path: 'admin/nope' });
   });
 
   it('reports unknown paths', () => {

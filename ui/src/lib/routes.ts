@@ -11,6 +11,10 @@ export type Route =
   | { name: 'dashboards' }
   | { name: 'dashboard'; id: string }
   | { name: 'bench'; search: string }
+  | { name: 'signin'; next: string }
+  | { name: 'admin-users' }
+  | { name: 'admin-api-keys' }
+  | { name: 'admin-audit'; search: string }
   | { name: 'not-found'; path: string };
 
 const enc = encodeURIComponent;
@@ -39,6 +43,11 @@ export function parseRoute(pathname: string, search: string, basePath: string): 
   if (head === 'dashboards' && parts.length === 1) return { name: 'dashboards' };
   if (head === 'dashboards' && a !== undefined && parts.length === 2) return { name: 'dashboard', id: a };
   if (head === '__bench' && parts.length === 1) return { name: 'bench', search: params.toString() };
+  if (head === 'signin' && parts.length === 1) return { name: 'signin', next: params.get('next') ?? '' };
+  if (head === 'admin' && parts.length === 1) return { name: 'admin-users' };
+  if (head === 'admin' && a === 'users' && parts.length === 2) return { name: 'admin-users' };
+  if (head === 'admin' && a === 'api-keys' && parts.length === 2) return { name: 'admin-api-keys' };
+  if (head === 'admin' && a === 'audit' && parts.length === 2) return { name: 'admin-audit', search: params.toString() };
   return { name: 'not-found', path };
 }
 
@@ -67,6 +76,14 @@ export function formatRoute(route: Route, basePath: string): string {
       return `${base}dashboards/${enc(route.id)}`;
     case 'bench':
       return withQuery('__bench', route.search);
+    case 'signin':
+      return withQuery('signin', route.next ? new URLSearchParams({ next: route.next }).toString() : '');
+    case 'admin-users':
+      return `${base}admin/users`;
+    case 'admin-api-keys':
+      return `${base}admin/api-keys`;
+    case 'admin-audit':
+      return withQuery('admin/audit', route.search);
     case 'not-found':
       return `${base}${route.path}`;
   }

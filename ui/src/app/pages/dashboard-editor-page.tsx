@@ -21,6 +21,7 @@ import { SourceForm } from '../../components/dashboard/source-form';
 import { edgeTypes, nodeTypes as nodeTypeRegistry } from '../../components/nodes/registry';
 import { useAsync } from '../../hooks/use-async';
 import { useAutosave } from '../../hooks/use-autosave';
+import { useCanEdit } from '../../hooks/use-can-edit';
 import { navigate } from '../../hooks/use-route';
 import {
   addNode, connect, findByRef, moveNodes, newId, removeEdges, removeNodes, rename, setEdgeNote, setNodeNote, setViewport,
@@ -43,6 +44,8 @@ function isTyping(target: EventTarget | null): boolean {
 
 function Editor({ id }: { id: string }) {
   const store = useDashboardStore();
+  // Viewers see the dashboard read-only: no palette, no dragging, connecting or deleting, no autosave edits.
+  const editable = useCanEdit();
   const doc = store.history?.present ?? null;
   const flow = useReactFlow<LineageFlowNode, LineageFlowEdge>();
   const wrapper = useRef<HTMLDivElement>(null);
@@ -79,6 +82,7 @@ function Editor({ id }: { id: string }) {
 
   // Keyboard: undo/redo anywhere on the page except while typing.
   useEffect(() => {
+    if (!editable) return undefined;
     const onKey = (e: KeyboardEvent) => {
       if (isTyping(e.target) || !(e.ctrlKey || e.metaKey)) return;
       const k = e.key.toLowerCase();
@@ -88,7 +92,7 @@ function Editor({ id }: { id: string }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, []);
+  }, [editable]);
 
   // Restore the saved viewport once.
   useEffect(() => {
@@ -214,12 +218,13 @@ function Editor({ id }: { id: string }) {
   }, [change, flow, typeOf]);
 
   const onDragOver = (e: DragEvent) => {
-    if (e.dataTransfer.types.includes(DRAG_MIME)) {
+    if (editable && e.dataTransfer.types.includes(DRAG_MIME)) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
     }
   };
   const onDrop = (e: DragEvent) => {
+    if (!editable) return;
     const payload = decodePayload(e.dataTransfer.getData(DRAG_MIME));
     if (!payload) return;
     e.preventDefault();
@@ -252,7 +257,7 @@ function Editor({ id }: { id: string }) {
     <div className="editor">
       <header className="editor-head">
         <Link to={{ name: 'dashboards' }} className="back-link" aria-label="All dashboards">← Dashboards</Link>
-        {editingName ? (
+        {!editable ? <h1>{doc.name}</h1> : editingName ? (
           <form className="rename-form" onSubmit={(e) => {
             e.preventDefault();
             const value = String(new FormData(e.currentTarget).get('name') ?? '');
@@ -264,17 +269,22 @@ function Editor({ id }: { id: string }) {
         ) : (
           <h1><button type="button" className="title-btn" onClick={() => setEditingName(true)} title="Rename">{doc.name}</button></h1>
         )}
-        <SaveIndicator state={store.saveState} error={store.saveError} onRetry={() => void store.save()} />
+        {editable ? <SaveIndicator state={store.saveState} error={store.saveError} onRetry={() => void store.save()} />
+          : <span className="badge badge-unknown" data-testid="read-only-badge" title="Editing needs the editor role">read only</span>}
         <span className="toolbar-spacer" />
-        <button type="button" className="btn btn-small" onClick={store.undo} disabled={!canUndo} aria-keyshortcuts="Control+Z">Undo</button>
-        <button type="button" className="btn btn-small" onClick={store.redo} disabled={!canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>
+        {editable ? <>
+          <button type="button" className="btn btn-small" onClick={store.undo} disabled={!canUndo} aria-keyshortcuts="Control+Z">Undo</button>
+          <button type="button" className="btn btn-small" onClick={store.redo} disabled={!canRedo} aria-keyshortcuts="Control+Shift+Z">Redo</button>
+        </> : null}
         <button type="button" className="btn btn-small" onClick={() => void doExport()}>Export</button>
-        <ImportButton />
+        {editable ? <ImportButton /> : null}
       </header>
       <div className="editor-body">
-        <Palette nodeTypes={nodeTypeList} nodeTypesError={nodeTypesState.error} sources={Object.values(store.sources)} onPlace={(p) => place(p)} />
+        {editable ? <Palette nodeTypes={nodeTypeList} nodeTypesError={nodeTypesState.error} sources={Object.values(store.sources)} onPlace={(p) => place(p)} /> : null}
         <div className="canvas-wrap" ref={wrapper} onDragOver={onDragOver} onDrop={onDrop} data-testid="dashboard-canvas">
-          {doc.nodes.length === 0 ? <div className="canvas-banner">Drag a source type or a dataset from the palette, then connect nodes by dragging from one card's right edge to another.</div> : null}
+          {doc.nodes.length === 0 ? <div className="canvas-banner">{editable
+            ? "Drag a source type or a dataset from the palette, then connect nodes by dragging from one card's right edge to another."
+            : 'This dashboard is empty.'}</div> : null}
           <ReactFlow<LineageFlowNode, LineageFlowEdge>
             nodes={flowNodes}
             edges={flowEdges}
@@ -282,11 +292,14 @@ function Editor({ id }: { id: string }) {
             edgeTypes={edgeTypes}
             onNodesChange={onNodesChange}
             onEdgesChange={onEdgesChange}
-            onConnect={onConnect}
-            onNodeDragStart={() => store.beginGesture()}
-            onMoveEnd={onMoveEnd}
+            onConnect={editable ? onConnect : undefined}
+            onNodeDragStart={editable ? () => store.beginGesture() : undefined}
+            onMoveEnd={editable ? onMoveEnd : undefined}
             onPaneClick={() => setSelection({ nodes: [], edges: [] })}
-            deleteKeyCode={['Backspace', 'Delete']}
+            nodesDraggable={editable}
+            nodesConnectable={editable}
+            edgesReconnectable={editable}
+            deleteKeyCode={editable ? ['Backspace', 'Delete'] : null}
             defaultViewport={doc.viewport}
             minZoom={0.1}
             maxZoom={2.5}
@@ -300,14 +313,14 @@ function Editor({ id }: { id: string }) {
           </ReactFlow>
         </div>
         {selectedNode ? (
-          <NodeInspector node={selectedNode} label={labelOf} source={selectedNode.ref.kind === 'source' ? store.sources[selectedNode.ref.id] : undefined}
+          <NodeInspector node={selectedNode} label={labelOf} editable={editable} source={selectedNode.ref.kind === 'source' ? store.sources[selectedNode.ref.id] : undefined}
                          others={doc.nodes.filter((n) => n.id !== selectedNode.id)}
                          onNote={(note) => change((d) => setNodeNote(d, selectedNode.id, note))}
                          onConnect={(target) => change((d) => connect(d, selectedNode.id, target))}
                          onRemove={() => { change((d) => removeNodes(d, [selectedNode.id])); setSelection({ nodes: [], edges: [] }); }} />
         ) : null}
         {selectedEdge ? (
-          <EdgeInspector edge={selectedEdge}
+          <EdgeInspector edge={selectedEdge} editable={editable}
                          sourceLabel={labelOf(doc.nodes.find((n) => n.id === selectedEdge.source)!)} targetLabel={labelOf(doc.nodes.find((n) => n.id === selectedEdge.target)!)}
                          onNote={(note) => change((d) => setEdgeNote(d, selectedEdge.id, note))}
                          onRemove={() => { change((d) => removeEdges(d, [selectedEdge.id])); setSelection({ nodes: [], edges: [] }); }} />

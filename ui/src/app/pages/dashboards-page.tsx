@@ -6,6 +6,7 @@ import { Empty, ErrorBox, Spinner } from '../../components/common/feedback';
 import { Link } from '../../components/common/link';
 import { Modal } from '../../components/common/modal';
 import { useAsync } from '../../hooks/use-async';
+import { useCanEdit } from '../../hooks/use-can-edit';
 import { navigate } from '../../hooks/use-route';
 import { docOf, rename } from '../../lib/dashboard-doc';
 import { downloadText, slug } from '../../lib/download';
@@ -47,6 +48,7 @@ export function DashboardsPage() {
   const [name, setName] = useState('');
   const [renaming, setRenaming] = useState<DashboardSummary | null>(null);
   const [deleting, setDeleting] = useState<DashboardSummary | null>(null);
+  const editable = useCanEdit();
 
   const create = async () => {
     try {
@@ -73,16 +75,18 @@ export function DashboardsPage() {
           <p className="muted">Pictures of your data estate: sources, datasets and jobs, connected by hand where lineage is not observed.</p>
         </div>
       </header>
-      <form className="create-form" onSubmit={(e) => { e.preventDefault(); void create(); }}>
-        <input value={name} onChange={(e) => setName(e.target.value)} placeholder="New dashboard name" aria-label="New dashboard name" />
-        <button type="submit" className="btn btn-primary">Create dashboard</button>
-        <ImportButton label="Import file" />
-      </form>
+      {editable ? (
+        <form className="create-form" onSubmit={(e) => { e.preventDefault(); void create(); }}>
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="New dashboard name" aria-label="New dashboard name" />
+          <button type="submit" className="btn btn-primary">Create dashboard</button>
+          <ImportButton label="Import file" />
+        </form>
+      ) : <p className="muted small read-only-note" data-testid="read-only-note">You can view dashboards; editing needs the editor role.</p>}
       {list.loading ? <Spinner /> : null}
       {list.error ? (list.error && isNotFoundMessage(list.error)
         ? <ErrorBox title="Dashboards are not available" message="This receiver does not serve /api/v1/dashboards yet." />
         : <ErrorBox message={list.error} onRetry={list.reload} />) : null}
-      {list.data && list.data.dashboards.length === 0 ? <Empty title="No dashboards yet">Create one above, or import a dashboard file.</Empty> : null}
+      {list.data && list.data.dashboards.length === 0 ? <Empty title="No dashboards yet">{editable ? 'Create one above, or import a dashboard file.' : null}</Empty> : null}
       {list.data && list.data.dashboards.length > 0 ? (
         <table className="table" data-testid="dashboard-list">
           <thead><tr><th>Name</th><th>Nodes</th><th>Version</th><th>Updated</th><th><span className="sr-only">Actions</span></th></tr></thead>
@@ -94,9 +98,9 @@ export function DashboardsPage() {
                 <td>{d.version}</td>
                 <td title={formatDateTime(d.updatedAt)}>{formatRelative(d.updatedAt)}</td>
                 <td className="actions">
-                  <button type="button" className="btn btn-small" onClick={() => setRenaming(d)}>Rename</button>
+                  {editable ? <button type="button" className="btn btn-small" onClick={() => setRenaming(d)}>Rename</button> : null}
                   <button type="button" className="btn btn-small" onClick={() => void doExport(d)}>Export</button>
-                  <button type="button" className="btn btn-small btn-danger" onClick={() => setDeleting(d)}>Delete</button>
+                  {editable ? <button type="button" className="btn btn-small btn-danger" onClick={() => setDeleting(d)}>Delete</button> : null}
                 </td>
               </tr>
             ))}

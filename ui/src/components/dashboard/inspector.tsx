@@ -22,8 +22,12 @@ function NoteEditor({ value, onSave, label }: { value: string | null | undefined
   );
 }
 
-export function NodeInspector({ node, label, source, others, onNote, onConnect, onRemove }: {
-  node: DashboardNode; label: (n: DashboardNode) => string; source: Source | undefined; others: DashboardNode[];
+function ReadOnlyNote({ value }: { value: string | null | undefined }) {
+  return value ? <div className="form-row"><span className="small muted">Note</span><p>{value}</p></div> : null;
+}
+
+export function NodeInspector({ node, label, source, others, onNote, onConnect, onRemove, editable = true }: {
+  node: DashboardNode; label: (n: DashboardNode) => string; source: Source | undefined; others: DashboardNode[]; editable?: boolean;
   onNote(note: string | null): void; onConnect(targetId: string): void; onRemove(): void;
 }) {
   const [target, setTarget] = useState('');
@@ -38,41 +42,45 @@ export function NodeInspector({ node, label, source, others, onNote, onConnect, 
         <div className="inspector-status">
           <StatusDot status={sourceStateToStatus(source.status?.state ?? 'unknown')} text={source.status?.message ?? undefined} />
           <span>{source.status?.state ?? 'unknown'}{source.status?.checkedAt ? ` · checked ${formatRelative(source.status.checkedAt)}` : ''}</span>
-          <button type="button" className="btn btn-small" disabled={testing} onClick={() => {
+          {editable ? <button type="button" className="btn btn-small" disabled={testing} onClick={() => {
             setTesting(true);
             testSource(source.id).then((r) => setTest(`${r.ok ? 'OK' : 'Failed'}: ${r.message}${r.latencyMs !== null ? ` (${r.latencyMs} ms)` : ''}`),
               (err: unknown) => setTest(errorMessage(err))).finally(() => setTesting(false));
-          }}>{testing ? 'Testing…' : 'Test connection'}</button>
+          }}>{testing ? 'Testing…' : 'Test connection'}</button> : null}
           {test ? <p className="small">{test}</p> : null}
         </div>
       ) : null}
       {parsedPage ? <p><Link to={{ name: 'lineage', search: `nodeId=${encodeURIComponent(node.ref.id)}` }}>Open lineage</Link></p> : null}
-      <NoteEditor value={node.note} onSave={onNote} label="Note" />
-      <div className="form-row">
-        <label htmlFor="connect-to">Connect to (manual lineage edge)</label>
-        <div className="row">
-          <select id="connect-to" value={target} onChange={(e) => setTarget(e.target.value)}>
-            <option value="">Choose a node…</option>
-            {others.map((o) => <option key={o.id} value={o.id}>{label(o)}</option>)}
-          </select>
-          <button type="button" className="btn btn-small" disabled={!target} onClick={() => { onConnect(target); setTarget(''); }}>Connect</button>
+      {editable ? <>
+        <NoteEditor value={node.note} onSave={onNote} label="Note" />
+        <div className="form-row">
+          <label htmlFor="connect-to">Connect to (manual lineage edge)</label>
+          <div className="row">
+            <select id="connect-to" value={target} onChange={(e) => setTarget(e.target.value)}>
+              <option value="">Choose a node…</option>
+              {others.map((o) => <option key={o.id} value={o.id}>{label(o)}</option>)}
+            </select>
+            <button type="button" className="btn btn-small" disabled={!target} onClick={() => { onConnect(target); setTarget(''); }}>Connect</button>
+          </div>
         </div>
-      </div>
-      <button type="button" className="btn btn-danger btn-small" onClick={onRemove}>Remove from dashboard</button>
+        <button type="button" className="btn btn-danger btn-small" onClick={onRemove}>Remove from dashboard</button>
+      </> : <ReadOnlyNote value={node.note} />}
     </aside>
   );
 }
 
-export function EdgeInspector({ edge, sourceLabel, targetLabel, onNote, onRemove }: {
-  edge: DashboardEdge; sourceLabel: string; targetLabel: string; onNote(note: string | null): void; onRemove(): void;
+export function EdgeInspector({ edge, sourceLabel, targetLabel, onNote, onRemove, editable = true }: {
+  edge: DashboardEdge; sourceLabel: string; targetLabel: string; onNote(note: string | null): void; onRemove(): void; editable?: boolean;
 }) {
   return (
     <aside className="inspector" aria-label="Selected edge" data-testid="inspector">
       <h2>Manual edge</h2>
       <p>{sourceLabel} → {targetLabel}</p>
       <p className="muted small">Stored as lineage (FLOWS_TO, origin manual): lineage views show it dashed.</p>
-      <NoteEditor value={edge.note} onSave={onNote} label="Note" />
-      <button type="button" className="btn btn-danger btn-small" onClick={onRemove}>Remove edge</button>
+      {editable ? <>
+        <NoteEditor value={edge.note} onSave={onNote} label="Note" />
+        <button type="button" className="btn btn-danger btn-small" onClick={onRemove}>Remove edge</button>
+      </> : <ReadOnlyNote value={edge.note} />}
     </aside>
   );
 }
