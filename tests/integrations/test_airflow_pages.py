@@ -21,6 +21,7 @@ from lineagelens.integrations.airflow.client import (
     root_jobs,
     settings_from,
 )
+from lineagelens.integrations.airflow.signin import signin_url
 from lineagelens.integrations.airflow.views import dag_page, index_page, unavailable
 from tests.integrations.support import Receiver, http
 from tests.servers import closed_port, tcp_listener
@@ -79,6 +80,7 @@ def receiver(receivers: Callable[..., Receiver]) -> Receiver:
         status, _, answer = http("POST", f"{receiver.url}/api/v1/lineage", body=body,
                                  headers={"Content-Type": "application/json", **receiver.auth(receiver.ingest_key)})
         assert status == 201, answer
+    receiver.settle()  # acknowledged at the commit; the plugin reads what projection made of them
     return receiver
 
 
@@ -155,7 +157,9 @@ def test_index_embeds_the_receiver_ui_only_when_it_serves_html(receiver: Receive
     settings = ReceiverSettings(url=receiver.url, ui_url="https://ll.example")
     assert ReceiverClient(settings).probe_html("/")  # the real receiver serves its UI at /
     page = index_page(settings, status="ready", roots=[], truncated=False, embed_ui=True)
-    assert '<iframe src="https://ll.example/"' in page
+    # the iframe opens the plugin's sign-in route, which sends the browser on to the UI at ui_url
+    assert '<iframe src="open?next=%2F"' in page
+    assert signin_url(settings.browser_url, None, "admin", "/") == "https://ll.example/"
     server = ThreadingHTTPServer(("127.0.0.1", 0), JsonOnly)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
