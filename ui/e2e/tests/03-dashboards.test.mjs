@@ -111,17 +111,42 @@ test('undo and redo an edit', async () => {
   await waitSaved();
 });
 
-test('reloads and sees the dashboard persisted', async () => {
+/** The edges React Flow actually drew (DOM elements), once the page's nodes are all there and measured:
+ * a load is given a few seconds for its edges to appear, then counted. */
+async function drawnEdgesAfterLoad(nodeCount) {
+  await page.waitForFunction((n) => {
+    const nodes = [...document.querySelectorAll('.react-flow__node')];
+    return nodes.length === n && nodes.every((el) => getComputedStyle(el).visibility === 'visible');
+  }, nodeCount);
+  const expected = (await api(`dashboards/${dashboardId}`)).body.edges.length;
+  await page.waitForFunction((n) => document.querySelectorAll('.react-flow__edge').length >= n, expected, { timeout: 4000 })
+    .catch(() => undefined);
+  return { drawn: await page.locator('.react-flow__edge').count(), expected };
+}
+
+test('reloads and sees the dashboard persisted, edges drawn on every load', async () => {
   const saved = (await api(`dashboards/${dashboardId}`)).body;
   assert.equal(saved.nodes.length, 3);
   assert.equal(saved.edges.length, 2);
-  await page.reload();
+  // Edges were sometimes not drawn after a load (about 1 in 6) while the API had them: count the edges on
+  // screen after 10 same-page reloads and 5 list → editor navigations; every load must draw all of them.
+  const short = [];
+  for (let i = 0; i < 10; i += 1) {
+    await page.reload();
+    const { drawn, expected } = await drawnEdgesAfterLoad(saved.nodes.length);
+    if (drawn < expected) short.push(`reload ${i + 1}: ${drawn} of ${expected} edges drawn`);
+  }
+  for (let i = 0; i < 5; i += 1) {
+    await page.goto(url('dashboards'));
+    await page.getByTestId('dashboard-list').getByRole('link', { name: NAME, exact: true }).click();
+    await page.waitForURL(/\/dashboards\/[^/]+$/);
+    const { drawn, expected } = await drawnEdgesAfterLoad(saved.nodes.length);
+    if (drawn < expected) short.push(`list → editor ${i + 1}: ${drawn} of ${expected} edges drawn`);
+  }
+  assert.deepEqual(short, [], `loads that drew fewer edges than saved:\n${short.join('\n')}`);
   await page.locator('.react-flow__node-source', { hasText: SERVICE }).waitFor();
   await page.locator('.react-flow__node-dataset', { hasText: 'result.csv' }).waitFor();
   await page.locator('.react-flow__node-dataset', { hasText: 'tbl1' }).waitFor();
-  // The edges persisted (asserted through the API above; the explorer test below draws the manual edge).
-  // Known bug: on a fresh clone the editor sometimes does not draw edges right after a reload (the dev
-  // checkout always does); until it is found, the drawn-edge count after reload is not asserted here.
   await page.locator('.react-flow__controls-fitview').click();
   await shot(page, 'dashboard-reloaded');
 });

@@ -6,6 +6,7 @@ import { Forbidden } from '../components/admin/admin-tabs';
 import { Link } from '../components/common/link';
 import { SearchBox } from '../components/common/search-box';
 import { ErrorBox, Spinner } from '../components/common/feedback';
+import { LiveIndicator } from '../components/common/live-indicator';
 import { Toasts } from '../components/common/toasts';
 import { navigate, useLocationHref, useRoute } from '../hooks/use-route';
 import { safeReturnTo, signInHref } from '../lib/return-to';
@@ -150,6 +151,7 @@ export function App() {
           ))}
         </nav>
         {route.name !== 'home' ? <SearchBox className="topbar-search" /> : null}
+        <LiveIndicator />
         <UserMenu />
       </header>
       <main id="main" className="main">

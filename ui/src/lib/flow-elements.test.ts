@@ -23,14 +23,14 @@ describe('flow elements', () => {
   it('maps nodes with labels, status, root and highlights', () => {
     const { nodes, edges } = toFlowElements(graph, {
       rootId: A, positions: { [A]: { x: 1, y: 2 } }, selected: J, highlightNodes: new Set([A]), dimOthers: true,
-      liveStatus: { [B]: 'running' },
+      live: { [B]: { status: 'running', statusText: 'running since just now', error: null, metric: '2 s', health: null } },
     });
     const a = nodes.find((n) => n.id === A)!;
     expect(a).toMatchObject({ type: 'dataset', position: { x: 1, y: 2 }, data: { label: 'a', root: true, highlighted: true, dimmed: false } });
     const j = nodes.find((n) => n.id === J)!;
     expect(j.selected).toBe(true);
     expect(j.data).toMatchObject({ status: 'failing', statusText: 'last run failed', dimmed: true });
-    expect(nodes.find((n) => n.id === B)!.data.status).toBe('running');
+    expect(nodes.find((n) => n.id === B)!.data).toMatchObject({ status: 'running', live: true, metric: '2 s', statusText: 'running since just now' });
     const manual = edges.find((e) => e.id === edgeId(J, B))!;
     expect(manual.data).toMatchObject({ manual: true, dimmed: true });
     expect(manual.markerEnd).toMatchObject({ color: '#db2777' });

@@ -2,7 +2,8 @@
 // the canvas shows is testable without rendering.
 import type { Dataset } from '../types/api';
 import type { LineageFlowEdge, LineageFlowNode, ToggleState } from '../types/flow';
-import type { ColumnGraph, Direction, Graph, GraphNode, NodeStatus, Positions } from '../types/graph';
+import type { ColumnGraph, Direction, Graph, GraphNode, Positions } from '../types/graph';
+import type { LiveDisplay } from './live-status';
 import { fieldKey, transformationLabel } from './column-graph';
 import { shortName } from './node-id';
 import { NODE_HEIGHT, NODE_WIDTH, nodeHandles, nodeHeight } from './node-size';
@@ -16,7 +17,8 @@ export interface FlowOptions {
   highlightEdges?: ReadonlySet<string>;
   /** Dim whatever is not highlighted (a path is shown). */
   dimOthers?: boolean;
-  liveStatus?: Readonly<Record<string, NodeStatus>>;
+  /** Live statuses by node id (lib/live-status.ts): win over the run states the API sent. */
+  live?: Readonly<Record<string, LiveDisplay>>;
   toggles?: (id: string) => { up: ToggleState; down: ToggleState } | null;
 }
 
@@ -27,7 +29,8 @@ export function subtitleOf(node: GraphNode): string {
 export function flowNode(node: GraphNode, options: FlowOptions, extra: Partial<LineageFlowNode['data']> = {}): LineageFlowNode {
   const position = options.positions[node.id] ?? { x: 0, y: 0 };
   const highlighted = options.highlightNodes?.has(node.id) ?? false;
-  const status = options.liveStatus?.[node.id] ?? node.status;
+  const live = options.live?.[node.id];
+  const status = live?.status ?? node.status;
   const run = node.data.latestRun;
   return {
     id: node.id,
@@ -44,7 +47,8 @@ export function flowNode(node: GraphNode, options: FlowOptions, extra: Partial<L
       namespace: node.namespace,
       subtitle: subtitleOf(node),
       ...(status ? { status } : {}),
-      ...(run?.state ? { statusText: `last run ${run.state.toLowerCase()}` } : {}),
+      ...(live ? { live: true, statusText: live.statusText, metric: live.metric, health: live.health }
+        : run?.state ? { statusText: `last run ${run.state.toLowerCase()}` } : {}),
       highlighted,
       dimmed: Boolean(options.dimOthers) && !highlighted,
       root: node.id === options.rootId,

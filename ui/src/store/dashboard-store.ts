@@ -6,7 +6,6 @@ import * as dashboardsApi from '../api/dashboards';
 import { conflictVersion } from '../api/dashboards';
 import { errorMessage } from '../api/client';
 import type { Dashboard, Source } from '../types/api';
-import type { NodeStatus } from '../types/graph';
 import {
   checkpoint, docOf, historyOf, record, redo, replace, sameDoc, undo, type DashboardDoc, type History,
 } from '../lib/dashboard-doc';
@@ -32,8 +31,6 @@ export interface DashboardState {
   conflict: { currentVersion: number | null } | null;
   updatedAt: string | null;
   sources: Record<string, Source>;
-  /** Live node statuses keyed by ref id (`source uuid`, `dataset:…`, `job:…`); WebSocket later. */
-  statuses: Record<string, NodeStatus>;
 
   load(id: string): Promise<void>;
   /** Apply a pure document change; 'record' adds an undo step, 'replace' does not. */
@@ -46,7 +43,6 @@ export interface DashboardState {
   reloadTheirs(): Promise<void>;
   overwriteMine(): Promise<void>;
   upsertSources(sources: readonly Source[]): void;
-  setNodeStatus(refId: string, status: NodeStatus): void;
 }
 
 function stateFor(saved: DashboardDoc | null, present: DashboardDoc | null): SaveState {
@@ -81,7 +77,7 @@ export function createDashboardStore(api: DashboardApi): UseBoundStore<StoreApi<
 
     return {
       id: null, status: 'idle', error: null, version: 0, saved: null, history: null, saveState: 'saved', saveError: null,
-      conflict: null, updatedAt: null, sources: {}, statuses: {},
+      conflict: null, updatedAt: null, sources: {},
 
       async load(id) {
         set({ id, status: 'loading', error: null, history: null, saved: null, conflict: null, saveState: 'saved' });
@@ -164,10 +160,6 @@ export function createDashboardStore(api: DashboardApi): UseBoundStore<StoreApi<
         const next = { ...get().sources };
         for (const s of sources) next[s.id] = s;
         set({ sources: next });
-      },
-
-      setNodeStatus(refId, status) {
-        set({ statuses: { ...get().statuses, [refId]: status } });
       },
     };
   });

@@ -5,7 +5,7 @@ import { create, type StoreApi, type UseBoundStore } from 'zustand';
 import * as lineageApi from '../api/lineage';
 import { errorMessage } from '../api/client';
 import type { ColumnLineageResponse, LineageResponse, PathResponse } from '../types/api';
-import type { ColumnGraph, Direction, Graph, NodeStatus } from '../types/graph';
+import type { ColumnGraph, Direction, Graph } from '../types/graph';
 import { fromColumnLineage } from '../lib/column-graph';
 import { opKey } from '../lib/expansion';
 import { emptyGraph, fromLineageResponse, mergeGraphs } from '../lib/graph';
@@ -39,15 +39,14 @@ export interface LineageState {
   pathStatus: LoadStatus;
   pathError: string | null;
   path: PathResponse | null;
-  /** Live statuses pushed later over WebSocket; win over run states from the API. */
-  liveStatus: Record<string, NodeStatus>;
 
   loadBase(nodeId: string, depth: number): Promise<void>;
+  /** Fetch the base lineage again and merge it in (the live stream said the view gained nodes or edges). */
+  refreshBase(): Promise<void>;
   expand(nodeId: string, direction: Direction): Promise<string[]>;
   loadColumns(nodeId: string, depth: number): Promise<void>;
   loadPath(from: string, to: string): Promise<void>;
   clearPath(): void;
-  setNodeStatus(nodeId: string, status: NodeStatus): void;
   /** Put a ready-made graph in (the big-graph benchmark). */
   setGraph(graph: Graph, key: string): void;
 }
@@ -55,7 +54,7 @@ export interface LineageState {
 const initial = {
   baseKey: null, status: 'idle' as LoadStatus, error: null, graph: emptyGraph(), truncated: false, loaded: {}, pending: {},
   columnsKey: null, columnsStatus: 'idle' as LoadStatus, columnsError: null, columns: null,
-  pathKey: null, pathStatus: 'idle' as LoadStatus, pathError: null, path: null, liveStatus: {},
+  pathKey: null, pathStatus: 'idle' as LoadStatus, pathError: null, path: null,
 };
 
 export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<LineageState>> {
@@ -65,13 +64,26 @@ export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<Line
     async loadBase(nodeId, depth) {
       const key = `${nodeId}|${depth}`;
       if (get().baseKey === key && get().status !== 'error') return;
-      set({ ...initial, liveStatus: get().liveStatus, baseKey: key, status: 'loading' });
+      set({ ...initial, baseKey: key, status: 'loading' });
       try {
         const response = await api.getLineage(nodeId, depth, 'both');
         if (get().baseKey !== key) return;
         set({ graph: fromLineageResponse(response), truncated: Boolean(response.truncated), status: 'ready' });
       } catch (err) {
         if (get().baseKey === key) set({ status: 'error', error: errorMessage(err) });
+      }
+    },
+
+    async refreshBase() {
+      const key = get().baseKey;
+      if (!key || get().status !== 'ready') return;
+      const at = key.lastIndexOf('|');
+      try {
+        const response = await api.getLineage(key.slice(0, at), Number(key.slice(at + 1)), 'both');
+        if (get().baseKey !== key) return;
+        set({ graph: mergeGraphs(get().graph, fromLineageResponse(response)), truncated: get().truncated || Boolean(response.truncated) });
+      } catch {
+        // the next change (or a reload) tries again; what is shown stays
       }
     },
 
@@ -130,10 +142,6 @@ export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<Line
 
     clearPath() {
       set({ pathKey: null, pathStatus: 'idle', pathError: null, path: null });
-    },
-
-    setNodeStatus(nodeId, status) {
-      set({ liveStatus: { ...get().liveStatus, [nodeId]: status } });
     },
 
     setGraph(graph, key) {

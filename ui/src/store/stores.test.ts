@@ -72,12 +72,6 @@ describe('lineage store', () => {
     store.getState().clearPath();
     expect(store.getState().path).toBeNull();
   });
-
-  it('keeps live statuses', () => {
-    const store = createLineageStore(lineageApi());
-    store.getState().setNodeStatus(J, 'running');
-    expect(store.getState().liveStatus[J]).toBe('running');
-  });
 });
 
 const dashboard = (version: number, extra: Partial<Dashboard> = {}): Dashboard => ({

@@ -1,7 +1,7 @@
 // What the canvas node and edge components receive in `data` (React Flow), shared by the explorer
 // and the dashboard editor so both draw the same cards.
 import type { Edge, Node } from '@xyflow/react';
-import type { NodeKind, NodeStatus } from './graph';
+import type { NodeKind, NodeStatus, SourceHealth } from './graph';
 
 export type ToggleState = 'expand' | 'collapse' | 'loading' | null;
 
@@ -14,9 +14,16 @@ export interface LineageNodeData extends Record<string, unknown> {
   namespace: string;
   /** Small text under the label: namespace, source kind … */
   subtitle?: string;
-  /** Live status: run state for jobs, health for sources (WebSocket updates later). */
+  /** Status: run state for jobs, health for sources. */
   status?: NodeStatus;
+  /** Hover text of the status (a failed run's error message). */
   statusText?: string;
+  /** The status came from a live stream: the card itself is coloured (running pulses, failed red …). */
+  live?: boolean;
+  /** One metric on the card (last run's duration and rows, bytes, last update …), already formatted. */
+  metric?: string | null;
+  /** Sources: the health badge. */
+  health?: SourceHealth | null;
   note?: string | null;
   /** Icon of a source type: an SVG document or a URL. */
   icon?: string;

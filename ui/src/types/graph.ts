@@ -3,8 +3,12 @@ import type { Dataset, Job, SourceState } from './api';
 
 export type NodeKind = 'dataset' | 'job' | 'source';
 
-/** A live status shown on a node (run state for jobs, health for sources; WebSocket updates later). */
-export type NodeStatus = 'ok' | 'running' | 'failing' | 'unknown' | 'new' | 'aborted';
+/** A status shown on a node: run state for jobs and datasets (the producing run), health for sources.
+ * Live streams feed it (lib/live-status.ts); 'stale' = the stream is not connected, so it may be old. */
+export type NodeStatus = 'ok' | 'running' | 'failing' | 'unknown' | 'new' | 'aborted' | 'stale';
+
+/** A source's last health check, as the live streams report it. */
+export type SourceHealth = 'healthy' | 'unhealthy' | 'unknown';
 
 export interface GraphNode {
   id: string;

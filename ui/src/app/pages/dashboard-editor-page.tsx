@@ -22,20 +22,35 @@ import { edgeTypes, nodeTypes as nodeTypeRegistry } from '../../components/nodes
 import { useAsync } from '../../hooks/use-async';
 import { useAutosave } from '../../hooks/use-autosave';
 import { useCanEdit } from '../../hooks/use-can-edit';
+import { useLiveStream } from '../../hooks/use-live-stream';
+import { useNow } from '../../hooks/use-now';
 import { navigate } from '../../hooks/use-route';
 import {
   addNode, connect, findByRef, moveNodes, newId, removeEdges, removeNodes, rename, setEdgeNote, setNodeNote, setViewport,
 } from '../../lib/dashboard-doc';
 import { downloadText, slug } from '../../lib/download';
 import { KIND_COLORS } from '../../lib/export-svg';
+import { liveDisplay, type MetricKey } from '../../lib/live-status';
+import { chooseMetric, liveNodeId, readMetricChoices, type MetricChoices } from '../../lib/metric-choice';
 import { parseNodeId, shortName } from '../../lib/node-id';
-import { NODE_HEIGHT, NODE_WIDTH } from '../../lib/node-size';
+import { NODE_HEIGHT, NODE_WIDTH, nodeHandles } from '../../lib/node-size';
 import { decodePayload, DRAG_MIME, type PalettePayload } from '../../lib/palette';
 import { useDashboardStore } from '../../store/dashboard-store';
 import { toast } from '../../store/toast-store';
 import type { DashboardNode, NodeType, Source } from '../../types/api';
 import type { LineageFlowEdge, LineageFlowNode } from '../../types/flow';
 import { sourceStateToStatus, type NodeKind } from '../../types/graph';
+
+function browserStorage(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** The handles of every dashboard card (no field rows on dashboards). */
+const EDITOR_HANDLES = nodeHandles();
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -56,6 +71,13 @@ function Editor({ id }: { id: string }) {
   const viewportApplied = useRef(false);
   // Controlled nodes: React Flow's measurements are kept here and handed back on every render.
   const [measured, setMeasured] = useState<Record<string, { width: number; height: number }>>({});
+
+  // Live status of every node on this dashboard, and the metric each card shows (kept in this browser).
+  const stream = useLiveStream(`ws/monitoring/${encodeURIComponent(id)}`);
+  const liveConnected = stream.connection === 'connected';
+  const now = useNow();
+  const [metrics, setMetrics] = useState<MetricChoices>(() => readMetricChoices(browserStorage(), id));
+  const pickMetric = useCallback((nodeId: string, metric: MetricKey) => setMetrics((m) => chooseMetric(browserStorage(), id, m, nodeId, metric)), [id]);
 
   const nodeTypesState = useAsync((signal) => listNodeTypes(signal), []);
   const namespaces = useAsync((signal) => listNamespaces(signal).then((ns) => ns.map((n) => n.name)).catch(() => [] as string[]), []);
@@ -119,13 +141,20 @@ function Editor({ id }: { id: string }) {
     const source = n.ref.kind === 'source' ? store.sources[n.ref.id] : undefined;
     const parsed = n.ref.kind !== 'source' ? parseNodeId(n.ref.id, namespaces.data ?? []) : null;
     const type = source ? typeOf(source.kind) : undefined;
-    const live = store.statuses[n.ref.id];
-    const status = live ?? (source ? sourceStateToStatus(source.status?.state ?? 'unknown') : undefined);
+    const liveNode = stream.view.nodes[liveNodeId(n.ref)];
+    const live = liveNode ? liveDisplay(liveNode, { connected: liveConnected, metric: metrics[n.id] ?? 'auto', now }) : undefined;
+    const status = live?.status ?? (source ? sourceStateToStatus(source.status?.state ?? 'unknown') : undefined);
     return {
       id: n.id,
       type: kind,
       position: n.position,
       selected: selection.nodes.includes(n.id),
+      // Where the handles are, known up front (the card's CSS pins them), so an edge never depends on
+      // React Flow's DOM measurement of them surviving. Without this, a node object built before that
+      // measurement and handed to React Flow after it (a fetch resolving during the first layout) reset
+      // the measured handle bounds; React Flow did not measure again (the size had not changed), and
+      // every edge stayed undrawn until the next reload (about 1 load in 6).
+      handles: EDITOR_HANDLES,
       ...(measured[n.id] ? { measured: measured[n.id] } : {}),
       data: {
         kind,
@@ -134,13 +163,14 @@ function Editor({ id }: { id: string }) {
         namespace: parsed?.namespace ?? '',
         subtitle: source ? (type?.label ?? source.kind) : parsed?.namespace ?? n.ref.kind,
         ...(status ? { status } : {}),
-        ...(source?.status?.message ? { statusText: source.status.message } : {}),
+        ...(live ? { live: true, statusText: live.statusText, metric: live.metric, health: live.health }
+          : source?.status?.message ? { statusText: source.status.message } : {}),
         ...(type?.icon ? { icon: type.icon } : {}),
         note: n.note,
         toggles: null,
       },
     };
-  }), [doc?.nodes, store.sources, store.statuses, namespaces.data, typeOf, labelOf, selection.nodes, measured]);
+  }), [doc?.nodes, store.sources, stream.view.nodes, liveConnected, metrics, now, namespaces.data, typeOf, labelOf, selection.nodes, measured]);
 
   const flowEdges: LineageFlowEdge[] = useMemo(() => (doc?.edges ?? []).map((e) => ({
     id: e.id, source: e.source, target: e.target, type: 'lineage', selected: selection.edges.includes(e.id),
@@ -314,6 +344,8 @@ function Editor({ id }: { id: string }) {
         </div>
         {selectedNode ? (
           <NodeInspector node={selectedNode} label={labelOf} editable={editable} source={selectedNode.ref.kind === 'source' ? store.sources[selectedNode.ref.id] : undefined}
+                         live={stream.view.nodes[liveNodeId(selectedNode.ref)] ?? null} liveConnected={liveConnected}
+                         metric={metrics[selectedNode.id] ?? 'auto'} onMetric={(m) => pickMetric(selectedNode.id, m)}
                          others={doc.nodes.filter((n) => n.id !== selectedNode.id)}
                          onNote={(note) => change((d) => setNodeNote(d, selectedNode.id, note))}
                          onConnect={(target) => change((d) => connect(d, selectedNode.id, target))}

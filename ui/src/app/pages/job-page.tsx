@@ -1,5 +1,6 @@
-// A job: latest state, runs with state and duration (and a chart of durations over time), inputs
-// and outputs, parent and children, SQL, facets.
+// A job: latest state, runs with state and duration (and a chart of durations over time, both updated
+// live from the events stream), inputs and outputs, parent and children, SQL, facets.
+import { useCallback, useMemo, useState } from 'react';
 import { getJob, listNamespaceJobs, listRuns } from '../../api/marquez';
 import { DurationChartView } from '../../components/duration-chart-view';
 import { ErrorBox, Spinner, StateBadge } from '../../components/common/feedback';
@@ -7,6 +8,9 @@ import { JsonView } from '../../components/common/json-view';
 import { Link } from '../../components/common/link';
 import { KindIcon } from '../../components/nodes/kind-icon';
 import { useAsync } from '../../hooks/use-async';
+import { useLiveStream } from '../../hooks/use-live-stream';
+import { runStateEvent, type LiveMessage, type LiveView, type RunStateEvent } from '../../lib/live-messages';
+import { marquezState, upsertRun } from '../../lib/live-status';
 import { formatDateTime, formatDuration, formatRelative, owners, sqlOf } from '../../lib/format';
 import { defaultExplorerState, serializeExplorerState } from '../../lib/lineage-url';
 import { jobId } from '../../lib/node-id';
@@ -26,20 +30,41 @@ export function JobPage({ namespace, name }: { namespace: string; name: string }
   const job = useAsync((signal) => getJob(namespace, name, signal), [namespace, name]);
   const runs = useAsync((signal) => listRuns(namespace, name, 100, signal), [namespace, name]);
   const siblings = useAsync((signal) => listNamespaceJobs(namespace, 1000, signal), [namespace]);
+  const id = jobId(namespace, name);
+  // This job's runs as they happen: each run.state (and the snapshot's latest run) is applied on top of
+  // the list the API returned.
+  const [liveRuns, setLiveRuns] = useState<RunStateEvent[]>([]);
+  const onMessage = useCallback((msg: LiveMessage, view: LiveView) => {
+    let event = runStateEvent(msg);
+    if (msg.type === 'snapshot') {
+      const node = view.nodes[id];
+      if (node?.kind === 'job') {
+        const { kind: _kind, ...rest } = node;
+        event = { jobId: id, ...rest };
+      }
+    }
+    if (event?.jobId === id && event.runId) setLiveRuns((list) => [...list.slice(-199), event]);
+  }, [id]);
+  const subscription = useMemo(() => ({ nodeIds: [id] }), [id]);
+  useLiveStream('ws/events', { subscription, onMessage });
+  const runList = useMemo(() => liveRuns.reduce((acc, e) => upsertRun(acc, e), runs.data ?? []), [liveRuns, runs.data]);
+  const latest = liveRuns[liveRuns.length - 1];
   if (job.loading) return <div className="page"><Spinner /></div>;
   if (job.error || !job.data) return <div className="page"><ErrorBox title="Could not load the job" message={job.error ?? 'not found'} onRetry={job.reload} /></div>;
   const j = job.data;
   const children = (siblings.data ?? []).filter((s) => s.parentJobName === j.name);
   const sql = sqlOf(j.facets);
   const who = owners(j.facets);
-  const id = jobId(namespace, name);
+  const latestState = latest?.state ? marquezState(latest.state) : j.latestRun?.state;
+  const latestStarted = latest?.startedAt ?? j.latestRun?.startedAt;
+  const latestDuration = latest ? latest.durationMs : j.latestRun?.durationMs;
   return (
     <div className="page">
       <header className="page-head">
         <span className="page-icon kind-job"><KindIcon kind="job" size={22} /></span>
         <div>
           <span className="eyebrow">Job · {j.namespace}</span>
-          <h1>{j.name} <StateBadge state={j.latestRun?.state} /></h1>
+          <h1>{j.name} <span data-testid="job-state"><StateBadge state={latestState} /></span></h1>
           {j.description ? <p>{j.description}</p> : null}
         </div>
         <div className="page-actions">
@@ -48,8 +73,8 @@ export function JobPage({ namespace, name }: { namespace: string; name: string }
       </header>
       <dl className="props props-row">
         <div><dt>Type</dt><dd>{j.type ?? '—'}</dd></div>
-        <div><dt>Last run</dt><dd title={formatDateTime(j.latestRun?.startedAt)}>{formatRelative(j.latestRun?.startedAt)}</dd></div>
-        <div><dt>Duration</dt><dd>{formatDuration(j.latestRun?.durationMs)}</dd></div>
+        <div><dt>Last run</dt><dd title={formatDateTime(latestStarted)}>{formatRelative(latestStarted)}</dd></div>
+        <div><dt>Duration</dt><dd>{formatDuration(latestDuration)}</dd></div>
         <div><dt>Owners</dt><dd>{who.length ? who.map((o) => o.name).join(', ') : '—'}</dd></div>
         <div><dt>Parent</dt><dd>{j.parentJobName ? <Link to={{ name: 'job', namespace, job: j.parentJobName }}>{j.parentJobName}</Link> : '—'}</dd></div>
       </dl>
@@ -57,12 +82,12 @@ export function JobPage({ namespace, name }: { namespace: string; name: string }
         <h2>Runs</h2>
         {runs.loading ? <Spinner /> : runs.error ? <p className="error-text">{runs.error}</p> : (
           <>
-            <DurationChartView runs={runs.data ?? []} />
-            <table className="table">
+            <DurationChartView runs={runList} />
+            <table className="table" data-testid="run-list">
               <thead><tr><th>Run</th><th>State</th><th>Started</th><th>Ended</th><th>Duration</th></tr></thead>
               <tbody>
-                {(runs.data ?? []).slice(0, 20).map((r) => (
-                  <tr key={r.id}>
+                {runList.slice(0, 20).map((r) => (
+                  <tr key={r.id} data-run-id={r.id}>
                     <td className="mono">{r.id.slice(0, 8)}</td>
                     <td><StateBadge state={r.state} /></td>
                     <td title={formatDateTime(r.startedAt)}>{formatRelative(r.startedAt)}</td>

@@ -14,6 +14,9 @@ import { useExplorerState } from '../../hooks/use-explorer-state';
 import { useAsync } from '../../hooks/use-async';
 import { listSources } from '../../api/sources';
 import { useLayout } from '../../hooks/use-layout';
+import { useLiveStream } from '../../hooks/use-live-stream';
+import { useNow } from '../../hooks/use-now';
+import { liveDisplays } from '../../lib/live-status';
 import { datasetFieldLists, fieldKey, fieldLineage } from '../../lib/column-graph';
 import { downloadBlob, downloadText, slug, svgToPng } from '../../lib/download';
 import { hiddenAfterOps, opKey, pushOp } from '../../lib/expansion';
@@ -35,7 +38,7 @@ const EMPTY_SET: ReadonlySet<string> = new Set();
 export function LineagePage() {
   const [state, update] = useExplorerState();
   const store = useLineageStore();
-  const { graph: fetched, status, error, loaded, pending, columns, liveStatus } = store;
+  const { graph: fetched, status, error, loaded, pending, columns } = store;
   // Sources appear on edges only by id: name them from the sources list, once there are any.
   const hasSources = useMemo(() => Object.values(fetched.nodes).some((n) => n.kind === 'source'), [fetched]);
   const sources = useAsync((signal) => (hasSources ? listSources({}, signal).then((r) => r.sources) : Promise.resolve([])), [hasSources]);
@@ -51,6 +54,19 @@ export function LineagePage() {
   useEffect(() => {
     if (rootId) void useLineageStore.getState().loadBase(rootId, state.depth);
   }, [rootId, state.depth]);
+
+  // Live run states, dataset freshness and source health of this view (docs/ui.md, "Live status").
+  const stream = useLiveStream(rootId ? `ws/lineage?nodeId=${encodeURIComponent(rootId)}&depth=${state.depth}` : null);
+  const now = useNow();
+  const liveConnected = stream.connection === 'connected';
+  const live = useMemo(() => liveDisplays(stream.view.nodes, liveConnected, undefined, now), [stream.view.nodes, liveConnected, now]);
+  // New nodes or edges in the view: fetch the lineage again (merged, so expansions stay).
+  const graphChanges = stream.view.graphChanges.length;
+  useEffect(() => {
+    if (graphChanges === 0) return undefined;
+    const t = setTimeout(() => void useLineageStore.getState().refreshBase(), 500);
+    return () => clearTimeout(t);
+  }, [graphChanges]);
 
   useEffect(() => {
     if (status !== 'ready') return;
@@ -107,7 +123,7 @@ export function LineagePage() {
   }, [columns, state.field]);
 
   const elements = useMemo(() => {
-    const base = { rootId, positions: layout.positions, selected: state.selected, liveStatus };
+    const base = { rootId, positions: layout.positions, selected: state.selected, live };
     if (state.view === 'column') {
       if (!fieldLists || !columns) return { nodes: [], edges: [] };
       return toColumnElements(graph, columns, fieldLists, {
@@ -115,7 +131,7 @@ export function LineagePage() {
       });
     }
     return toFlowElements(view, { ...base, highlightNodes, highlightEdges, dimOthers: Boolean(pathHl), toggles });
-  }, [rootId, layout.positions, state.selected, state.view, state.field, liveStatus, fieldLists, columns, graph, fieldHl, view,
+  }, [rootId, layout.positions, state.selected, state.view, state.field, live, fieldLists, columns, graph, fieldHl, view,
     highlightNodes, highlightEdges, pathHl, toggles]);
 
   // While a new layout is computed, keep showing the last laid-out picture (no nodes at 0,0).

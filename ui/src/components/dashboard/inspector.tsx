@@ -5,6 +5,8 @@ import { testSource } from '../../api/sources';
 import { errorMessage } from '../../api/client';
 import type { DashboardEdge, DashboardNode, Source } from '../../types/api';
 import { formatRelative } from '../../lib/format';
+import type { NodeLive } from '../../lib/live-messages';
+import { liveDisplay, METRIC_LABELS, type MetricKey } from '../../lib/live-status';
 import { Link } from '../common/link';
 import { StatusDot } from '../nodes/status-dot';
 import { sourceStateToStatus } from '../../types/graph';
@@ -26,9 +28,28 @@ function ReadOnlyNote({ value }: { value: string | null | undefined }) {
   return value ? <div className="form-row"><span className="small muted">Note</span><p>{value}</p></div> : null;
 }
 
-export function NodeInspector({ node, label, source, others, onNote, onConnect, onRemove, editable = true }: {
+/** The node's live status (from the dashboard's stream) and which metric its card shows. */
+function LiveSection({ live, connected, metric, onMetric }: { live: NodeLive | null; connected: boolean; metric: MetricKey; onMetric(m: MetricKey): void }) {
+  const display = live ? liveDisplay(live, { connected, metric }) : null;
+  const choices = (Object.keys(METRIC_LABELS) as MetricKey[]).filter((k) => live?.kind === 'job' || ['auto', 'lastRun', 'none'].includes(k));
+  return (
+    <div className="form-row" data-testid="inspector-live">
+      <span className="small muted">Live status</span>
+      {display ? (
+        <p className="inspector-status"><StatusDot status={display.status} text={display.statusText} /> <span>{display.statusText}</span></p>
+      ) : <p className="muted small">{connected ? 'No status reported for this node yet.' : 'Not connected to the live stream.'}</p>}
+      <label htmlFor="card-metric">Show on the card</label>
+      <select id="card-metric" value={metric} onChange={(e) => onMetric(e.target.value as MetricKey)}>
+        {choices.map((k) => <option key={k} value={k}>{METRIC_LABELS[k]}</option>)}
+      </select>
+    </div>
+  );
+}
+
+export function NodeInspector({ node, label, source, others, onNote, onConnect, onRemove, editable = true, live = null, liveConnected = false, metric = 'auto', onMetric }: {
   node: DashboardNode; label: (n: DashboardNode) => string; source: Source | undefined; others: DashboardNode[]; editable?: boolean;
   onNote(note: string | null): void; onConnect(targetId: string): void; onRemove(): void;
+  live?: NodeLive | null; liveConnected?: boolean; metric?: MetricKey; onMetric?(m: MetricKey): void;
 }) {
   const [target, setTarget] = useState('');
   const [test, setTest] = useState<string | null>(null);
@@ -50,6 +71,7 @@ export function NodeInspector({ node, label, source, others, onNote, onConnect, 
           {test ? <p className="small">{test}</p> : null}
         </div>
       ) : null}
+      {onMetric ? <LiveSection live={live} connected={liveConnected} metric={metric} onMetric={onMetric} /> : null}
       {parsedPage ? <p><Link to={{ name: 'lineage', search: `nodeId=${encodeURIComponent(node.ref.id)}` }}>Open lineage</Link></p> : null}
       {editable ? <>
         <NoteEditor value={node.note} onSave={onNote} label="Note" />

@@ -30,10 +30,13 @@ function LineageNodeView({ id, data, selected }: NodeProps<LineageFlowNode>) {
   if (data.highlighted) classes.push('is-highlighted');
   if (data.dimmed) classes.push('is-dimmed');
   if (data.root) classes.push('is-root');
+  if (data.live && data.status) classes.push(`live-${data.status}`);
+  const place = `${data.namespace ? `${data.namespace} / ` : ''}${data.title}`;
   const active = new Set(data.activeFields ?? []);
   return (
     <div className={classes.join(' ')} style={{ width: NODE_WIDTH, minHeight: nodeHeight(fields?.length) }}
-         data-node-id={id} data-kind={data.kind} title={`${data.namespace ? `${data.namespace} / ` : ''}${data.title}`}>
+         data-node-id={id} data-kind={data.kind} data-status={data.status ?? undefined}
+         title={data.live && data.statusText ? `${place}\n${data.statusText}` : place}>
       <Handle type="target" position={Position.Left} className="node-handle" />
       <div className="node-head">
         <span className="node-icon"><KindIcon kind={data.kind} icon={data.icon} /></span>
@@ -44,6 +47,8 @@ function LineageNodeView({ id, data, selected }: NodeProps<LineageFlowNode>) {
         <StatusDot status={data.status} text={data.statusText} />
       </div>
       {data.note ? <div className="node-note" title={data.note}>{data.note}</div> : null}
+      {data.health ? <span className={`node-health health-${data.health}`} data-testid="node-health">{data.health}</span> : null}
+      {data.metric ? <span className="node-live" data-testid="node-metric" title={data.statusText}>{data.metric}</span> : null}
       {fields ? (
         <ul className="node-fields">
           {fields.length === 0 ? <li className="node-field is-empty">no fields</li> : null}
