@@ -26,4 +26,12 @@ def _packages() -> list[str]:
     return found
 
 
-setup(packages=_packages(), package_dir=ROOTS)
+# Data files, declared per package that holds them (the [options.package_data] of setup.cfg is not applied
+# to packages found through package_dir, so a wheel built from it had no UI and no OpenLineage schemas).
+PACKAGE_DATA = {
+    "lineagelens.receiver": ["ui_dist/*", "ui_dist/assets/*"],
+    "lineagelens.receiver.openlineage": ["spec/*.json", "spec/*.md", "spec/facets/*.json"],
+    "lineagelens.receiver.migrations": ["*.mako"],
+}
+
+setup(packages=_packages(), package_dir=ROOTS, package_data=PACKAGE_DATA)

@@ -25,6 +25,7 @@ echo "Neo4j:      $LINEAGELENS_TEST_NEO4J_URL"
 
 .venv/bin/ruff check .
 scripts/typecheck.sh
+scripts/chart-check.sh                 # Helm chart: lint, template matrix, kubeconform, helm-unittest
 scripts/ui-check.sh                    # tsc, ESLint, Vitest
 scripts/ui-e2e.sh                      # Playwright + Chromium against a real receiver serving the UI
 "$PYTHON" -m pytest -p no:cacheprovider ${PYTEST_ARGS:-}
