@@ -11,6 +11,7 @@ from typing import Any
 
 import jwt
 from flask import Blueprint, Response, jsonify, request
+from werkzeug.wrappers import Response as WsgiResponse
 
 from lineagelens.receiver import services
 from lineagelens.receiver.api.body import read_json
@@ -28,6 +29,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__, url_prefix="/api/v1/auth")
 
 WRONG = "wrong user name or password"
+SAMESITE = {"strict": "Strict", "lax": "Lax", "none": "None"}
 
 
 def _paths() -> tuple[str, str]:
@@ -35,31 +37,38 @@ def _paths() -> tuple[str, str]:
     return root + "/", root + "/api/v1/auth"
 
 
-def _set_cookies(response: Response, issued: Issued) -> None:
+def cookie_attributes() -> dict[str, Any]:
+    """SameSite/Secure/Partitioned of the session cookies (LINEAGELENS_COOKIE_SAMESITE): SameSite=None (a UI
+    embedded by another site) is always Secure and Partitioned, as browsers require."""
+    samesite = SAMESITE[str(services.get().settings.get("COOKIE_SAMESITE") or "strict").strip().lower()]
+    cross_site = samesite == "None"
+    return {"samesite": samesite, "secure": request.is_secure or cross_site, "partitioned": cross_site}
+
+
+def set_session_cookies(response: WsgiResponse, issued: Issued) -> None:
     everywhere, auth_only = _paths()
-    secure = request.is_secure
+    attrs = cookie_attributes()
     access_age = int(services.get().auth.sessions.access_ttl.total_seconds())
     refresh_age = int(services.get().auth.sessions.refresh_ttl.total_seconds())
-    response.set_cookie(SESSION_COOKIE, issued.access_token, max_age=access_age, path=everywhere, secure=secure,
-                        httponly=True, samesite="Strict")
-    response.set_cookie(REFRESH_COOKIE, issued.refresh_token, max_age=refresh_age, path=auth_only, secure=secure,
-                        httponly=True, samesite="Strict")
-    response.set_cookie(CSRF_COOKIE, issued.csrf, max_age=access_age, path=everywhere, secure=secure,
-                        httponly=False, samesite="Strict")
+    response.set_cookie(SESSION_COOKIE, issued.access_token, max_age=access_age, path=everywhere, httponly=True,
+                        **attrs)
+    response.set_cookie(REFRESH_COOKIE, issued.refresh_token, max_age=refresh_age, path=auth_only, httponly=True,
+                        **attrs)
+    response.set_cookie(CSRF_COOKIE, issued.csrf, max_age=access_age, path=everywhere, httponly=False, **attrs)
 
 
 def _clear_cookies(response: Response) -> None:
     everywhere, auth_only = _paths()
-    secure = request.is_secure
-    response.delete_cookie(SESSION_COOKIE, path=everywhere, secure=secure, httponly=True, samesite="Strict")
-    response.delete_cookie(REFRESH_COOKIE, path=auth_only, secure=secure, httponly=True, samesite="Strict")
-    response.delete_cookie(CSRF_COOKIE, path=everywhere, secure=secure, samesite="Strict")
+    attrs = cookie_attributes()
+    response.delete_cookie(SESSION_COOKIE, path=everywhere, httponly=True, **attrs)
+    response.delete_cookie(REFRESH_COOKIE, path=auth_only, httponly=True, **attrs)
+    response.delete_cookie(CSRF_COOKIE, path=everywhere, **attrs)
 
 
 def _signed_in(issued: Issued) -> Response:
     response = jsonify({"user": {"name": issued.user.name, "role": issued.user.role.name},
                         "csrfToken": issued.csrf, "expiresAt": iso(issued.access_expires)})
-    _set_cookies(response, issued)
+    set_session_cookies(response, issued)
     return response
 
 
@@ -71,7 +80,9 @@ def _record(actor: str, via: str, action: str, status: int) -> None:
 @bp.get("/config")
 def auth_config() -> Response:
     """How to sign in: whether auth is on, and the single sign-on entry point when one is configured."""
-    return jsonify({"auth": services.get().auth.enabled, "oidc": False, "signInUrl": None})
+    oidc = services.get().sso.oidc is not None
+    sign_in_url = request.script_root.rstrip("/") + "/api/v1/auth/oidc/login" if oidc else None
+    return jsonify({"auth": services.get().auth.enabled, "oidc": oidc, "signInUrl": sign_in_url})
 
 
 @bp.post("/login")

@@ -68,9 +68,10 @@ class SessionManager:
                   "jti": secrets.token_hex(16)}
         return jwt.encode(claims, self.key, algorithm=ALGORITHM), csrf, expires.replace(microsecond=0)
 
-    def start(self, user: User) -> Issued:
-        """A new session for ``user`` (just signed in)."""
-        session_id, refresh = secrets.token_hex(16), secrets.token_urlsafe(32)
+    def start(self, user: User, *, session_id: str | None = None) -> Issued:
+        """A new session for ``user`` (just signed in). A caller-chosen ``session_id`` (32 hex digits) makes the
+        sign-in single-use: a second start with the same id raises ``sqlalchemy.exc.IntegrityError``."""
+        session_id, refresh = session_id or secrets.token_hex(16), secrets.token_urlsafe(32)
         stamp = now()
         expires = stamp + self.refresh_ttl
         with db.transaction(self.engine) as conn:
