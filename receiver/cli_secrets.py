@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
+    from lineagelens.receiver.alerts.channels import ChannelService
     from lineagelens.receiver.sources.secrets import SecretBox
     from lineagelens.receiver.sources.service import SourceService
 
@@ -37,7 +38,7 @@ def rotate() -> None:
     try:
         if s.settings["SECRET_KEY"]:
             box = SecretBox(s.keyring.derive_all("secrets"))
-            count = _reseal(s.sources, box)
+            count = _reseal(s.sources, box, s.alerts.channels)
             click.echo(f"{count} secrets re-encrypted under LINEAGELENS_SECRET_KEY. Remove "
                        "LINEAGELENS_PREVIOUS_SECRET_KEYS from every receiver's settings and restart them; "
                        "everyone signs in again.")
@@ -46,7 +47,7 @@ def rotate() -> None:
         pending = keyring.pending_path(key_file)
         # the new key is in <file>.next from here on: a crash anywhere below leaves every secret readable
         rotated = keyring.begin_file_rotation(key_file, also=s.keyring.previous)
-        count = _reseal(s.sources, SecretBox(rotated.derive_all("secrets")))
+        count = _reseal(s.sources, SecretBox(rotated.derive_all("secrets")), s.alerts.channels)
         keyring.finish_file_rotation(key_file)
         click.echo(f"{count} secrets re-encrypted under a new key; {key_file} replaced ({pending} renamed over "
                    "it, mode 0600). Restart every receiver; everyone signs in again.")
@@ -54,12 +55,16 @@ def rotate() -> None:
         s.close()
 
 
-def _reseal(sources: SourceService, box: SecretBox) -> int:
-    """Re-encrypt in one transaction; exit 1, having changed nothing, if a secret does not open."""
+def _reseal(sources: SourceService, box: SecretBox, channels: ChannelService | None = None) -> int:
+    """Re-encrypt sources' and alert channels' secrets; exit 1, having changed nothing, if a secret does not
+    open (the channels' are checked first, so a failure never leaves half of them rotated)."""
     from lineagelens.receiver.sources.secrets import SecretsUnreadable
 
     try:
-        return sources.reseal_secrets(box)
+        if channels is not None:
+            channels.reseal_secrets(box, check_only=True)
+        count = sources.reseal_secrets(box)
+        return count + (channels.reseal_secrets(box) if channels is not None else 0)
     except SecretsUnreadable as exc:
         click.echo(f"nothing changed: {exc}. List the key they were written with in "
                    "LINEAGELENS_PREVIOUS_SECRET_KEYS and run this again.", err=True)

@@ -22,6 +22,10 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "lineagelens.plugins.databases",
     "lineagelens.plugins.services",
     "lineagelens.plugins.webhook",
+    "lineagelens.plugins.slack",
+    "lineagelens.plugins.teams",
+    "lineagelens.plugins.email",
+    "lineagelens.plugins.pagerduty",
 )
 
 

@@ -122,10 +122,18 @@ class NotificationChannel(abc.ABC):
     config_schema: ClassVar[type[Schema]]
 
     @abc.abstractmethod
-    def send(self, message: Mapping[str, Any], config: Mapping[str, Any], ctx: CheckContext) -> None:
-        """Deliver ``message`` (``{title, text, severity, link, ...}``) using ``config``, opening sockets only
-        through ``ctx.guard``: its NetworkRefused propagates (the API answers 403)."""
+    def send(self, message: Mapping[str, Any], config: Mapping[str, Any], ctx: CheckContext) -> int | None:
+        """Deliver ``message`` (``{event, title, text, severity, link, incident, ...}``, docs/alerts.md) using
+        ``config``, opening sockets only through ``ctx.guard``: its NetworkRefused propagates (the API answers
+        403). Return the target's HTTP status (or None when there is none, e.g. SMTP)."""
 
 
 class DeliveryFailed(Exception):
-    """A notification could not be delivered (the message says why, without secrets)."""
+    """A notification could not be delivered (the message says why, without secrets). ``status`` is the
+    target's HTTP status when it answered one; ``retriable`` False when trying again cannot help (a 4xx other
+    than 408/429, a config the target refuses)."""
+
+    def __init__(self, message: str, *, status: int | None = None, retriable: bool = True) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retriable = retriable

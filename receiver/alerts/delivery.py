@@ -1,0 +1,208 @@
+"""The notification queue and delivery log (``alert_notifications``).
+
+A notification is a row written in the same transaction as the incident change that caused it, so nothing
+is lost by a restart. A background thread sends the rows that are due: each is claimed first (its next
+attempt moved past a lease, by a conditional UPDATE, so two receivers never send the same row at the same
+time), then sent through the channel plugin. A failure is retried with exponential backoff up to
+``ALERT_MAX_ATTEMPTS``; a channel over its per-minute rate limit has its rows postponed, not attempted.
+The unique ``dedup_key`` (incident, event, channel) makes each notification exist once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from lineagelens.receiver.sources.network import NetworkRefused
+from lineagelens.receiver.sources.secrets import SecretsUnreadable
+from lineagelens.receiver.sources.types import DeliveryFailed
+from lineagelens.receiver.state import db
+from lineagelens.receiver.state.db import transaction
+from lineagelens.receiver.state.tables import alert_notifications
+
+from .channels import ChannelService
+
+log = logging.getLogger(__name__)
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat().replace("+00:00", "Z") if value else None
+
+
+def present(row: Any) -> dict[str, Any]:
+    return {"id": row.id, "incidentId": row.incident_id, "event": row.event, "channelId": row.channel_id,
+            "status": row.status, "attempts": row.attempts, "lastError": row.last_error,
+            "responseStatus": row.response_status, "createdAt": _iso(row.created_at),
+            "nextAttemptAt": _iso(row.next_attempt_at) if row.status == PENDING else None,
+            "lastAttemptAt": _iso(row.last_attempt_at), "deliveredAt": _iso(row.delivered_at),
+            "title": (row.message or {}).get("title")}
+
+
+@dataclass
+class Delivery:
+    engine: sa.Engine
+    channels: ChannelService
+    retry_base: float = 30.0
+    retry_max: float = 3600.0
+    max_attempts: int = 8
+    poll_seconds: float = 2.0
+    clock: Callable[[], datetime] = lambda: datetime.now(UTC)
+
+    def __post_init__(self) -> None:
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # -- the queue ---------------------------------------------------------------------------------
+    def enqueue(self, conn: sa.Connection, *, incident_id: int | None, event: str, channel_ids: Iterable[str],
+                message: Mapping[str, Any], now: datetime) -> int:
+        """Queue ``message`` for each channel inside the caller's transaction; a (incident, event, channel)
+        already queued is left alone. How many were queued."""
+        rows = [{"incident_id": incident_id, "event": event, "channel_id": cid,
+                 "dedup_key": f"{incident_id}:{event}:{cid}" if incident_id is not None else None,
+                 "status": PENDING, "attempts": 0, "message": dict(message), "created_at": now,
+                 "next_attempt_at": now} for cid in dict.fromkeys(channel_ids)]
+        if not rows:
+            return 0
+        stmt = db.insert(self.engine, alert_notifications).values(rows).on_conflict_do_nothing(
+            index_elements=["dedup_key"])
+        count = conn.execute(stmt).rowcount or 0
+        self.wake()
+        return int(count)
+
+    def _backoff(self, attempts: int) -> float:
+        return float(min(self.retry_base * (2 ** max(attempts - 1, 0)), self.retry_max))
+
+    def _claim(self, row: Any, now: datetime) -> bool:
+        lease = now + timedelta(seconds=self.channels.timeout * 3 + 30)
+        with transaction(self.engine) as conn:
+            claimed = conn.execute(alert_notifications.update().where(
+                alert_notifications.c.id == row.id, alert_notifications.c.status == PENDING,
+                alert_notifications.c.next_attempt_at == row.next_attempt_at).values(next_attempt_at=lease))
+        return bool(claimed.rowcount)
+
+    def _recent_attempts(self, channel_id: str, now: datetime) -> list[datetime]:
+        with self.engine.connect() as conn:
+            return list(conn.scalars(sa.select(alert_notifications.c.last_attempt_at).where(
+                alert_notifications.c.channel_id == channel_id,
+                alert_notifications.c.last_attempt_at > now - timedelta(seconds=60))))
+
+    def _finish(self, row_id: int, **values: Any) -> None:
+        with transaction(self.engine) as conn:
+            conn.execute(alert_notifications.update().where(alert_notifications.c.id == row_id).values(**values))
+
+    def run_due(self, now: datetime | None = None, *, limit: int = 50) -> int:
+        """Send every notification due at ``now`` (default: the clock); how many were attempted."""
+        now = now or self.clock()
+        with self.engine.connect() as conn:
+            due = conn.execute(sa.select(alert_notifications).where(
+                alert_notifications.c.status == PENDING, alert_notifications.c.next_attempt_at <= now)
+                .order_by(alert_notifications.c.next_attempt_at, alert_notifications.c.id).limit(limit)).all()
+        attempted = 0
+        for row in due:
+            if self._claim(row, now):
+                attempted += self._attempt(row, now)
+        return attempted
+
+    def _attempt(self, row: Any, now: datetime) -> int:
+        try:
+            configured = self.channels.configured(row.channel_id)
+        except SecretsUnreadable:
+            self._finish(row.id, status=FAILED, last_error="the channel's secrets do not open with the current "
+                                                           "keys", last_attempt_at=now)
+            return 0
+        if configured is None or configured.channel is None or not configured.enabled:
+            why = ("the channel was deleted" if configured is None else "the channel is disabled"
+                   if configured.channel is not None else f"no plugin provides channel kind {configured.kind!r}")
+            self._finish(row.id, status=FAILED, last_error=why, last_attempt_at=now)
+            return 0
+        recent = self._recent_attempts(row.channel_id, now)
+        if len(recent) >= configured.rate_limit_per_minute:
+            later = min(recent) + timedelta(seconds=60)
+            self._finish(row.id, next_attempt_at=max(later, now + timedelta(seconds=1)))
+            log.info("channel %s over its rate limit; notification %s postponed", row.channel_id, row.id)
+            return 0
+        attempts = row.attempts + 1
+        try:
+            status = configured.channel.send(row.message, configured.config, self.channels.context())
+        except NetworkRefused as exc:
+            self._finish(row.id, status=FAILED, attempts=attempts, last_attempt_at=now,
+                         last_error=f"refused by the network guard: {exc}")
+        except DeliveryFailed as exc:
+            retry = exc.retriable and attempts < self.max_attempts
+            self._finish(row.id, status=PENDING if retry else FAILED, attempts=attempts, last_attempt_at=now,
+                         last_error=str(exc), response_status=exc.status,
+                         next_attempt_at=now + timedelta(seconds=self._backoff(attempts)) if retry else now)
+        except Exception as exc:  # a plugin bug: logged, retried like a failure
+            log.exception("channel %s (%s) raised", configured.name, configured.kind)
+            retry = attempts < self.max_attempts
+            self._finish(row.id, status=PENDING if retry else FAILED, attempts=attempts, last_attempt_at=now,
+                         last_error=f"the {configured.kind} plugin failed ({type(exc).__name__})",
+                         next_attempt_at=now + timedelta(seconds=self._backoff(attempts)) if retry else now)
+        else:
+            self._finish(row.id, status=DELIVERED, attempts=attempts, last_attempt_at=now, delivered_at=now,
+                         last_error=None, response_status=status)
+        return 1
+
+    # -- the log -----------------------------------------------------------------------------------
+    def find(self, *, status: str | None, channel_id: str | None, incident_id: int | None, limit: int,
+             offset: int) -> tuple[list[dict[str, Any]], int]:
+        where = []
+        if status:
+            where.append(alert_notifications.c.status == status)
+        if channel_id:
+            where.append(alert_notifications.c.channel_id == channel_id)
+        if incident_id is not None:
+            where.append(alert_notifications.c.incident_id == incident_id)
+        with self.engine.connect() as conn:
+            rows = conn.execute(sa.select(alert_notifications).where(*where)
+                                .order_by(alert_notifications.c.id.desc()).limit(limit).offset(offset)).all()
+            total = conn.scalar(sa.select(sa.func.count()).select_from(alert_notifications).where(*where)) or 0
+        return [present(r) for r in rows], int(total)
+
+    def record_test(self, channel_id: str, *, message: Mapping[str, Any], ok: bool, error: str | None,
+                    status: int | None) -> None:
+        """Log a test send (sent synchronously by the API) like any other notification."""
+        now = self.clock()
+        with transaction(self.engine) as conn:
+            conn.execute(alert_notifications.insert().values(
+                incident_id=None, event="test", channel_id=channel_id, dedup_key=None,
+                status=DELIVERED if ok else FAILED, attempts=1, last_error=error, response_status=status,
+                message=dict(message), created_at=now, next_attempt_at=now, last_attempt_at=now,
+                delivered_at=now if ok else None))
+
+    # -- the thread --------------------------------------------------------------------------------
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name="lineagelens-alert-delivery", daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                while self.run_due() and not self._stop.is_set():
+                    pass
+            except Exception:
+                log.exception("notification delivery pass failed")

@@ -1,0 +1,97 @@
+"""The notification queue: retries with exponential backoff, the delivery log, rate limits, durability."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from lineagelens.receiver.alerts.delivery import Delivery
+from lineagelens.receiver.state.db import transaction
+from tests.receiver.alerts.support import T0, alert_app, alerts, create
+from tests.servers import http_server
+
+
+def _queue(app, channel_id: str, incident_id: int = 1) -> None:  # type: ignore[no-untyped-def]
+    a = alerts(app)
+    with transaction(a.delivery.engine) as conn:
+        a.delivery.enqueue(conn, incident_id=incident_id, event="opened", channel_ids=[channel_id],
+                           message={"event": "opened", "title": "t", "text": "x", "severity": "error"}, now=T0)
+
+
+def test_a_channel_answering_500_twice_is_delivered_on_the_third_attempt_and_logged(tmp_path: Path) -> None:
+    with http_server({"/hook": (500, {"error": "secret internals"})}) as server:
+        app = alert_app(tmp_path, ALERT_RETRY_BASE_SECONDS=10.0)
+        client = app.test_client()
+        channel = create(client, "/api/v1/channels", {"name": "h", "kind": "webhook",
+                                                      "config": {"url": f"{server.url}/hook"}})
+        _queue(app, channel["id"])
+        d = alerts(app).delivery
+        assert d.run_due(T0) == 1
+        first = client.get("/api/v1/notifications").get_json()["notifications"][0]
+        assert first["status"] == "pending" and first["attempts"] == 1 and first["responseStatus"] == 500
+        assert first["lastError"] == "webhook answered HTTP 500"
+        assert "secret internals" not in str(first)
+        assert d.run_due(T0 + timedelta(seconds=9)) == 0  # backing off: 10 s after the first failure
+        assert d.run_due(T0 + timedelta(seconds=10)) == 1
+        second = client.get("/api/v1/notifications").get_json()["notifications"][0]
+        assert second["attempts"] == 2
+        assert second["nextAttemptAt"].startswith((T0 + timedelta(seconds=30)).isoformat()[:19])  # 10 + 20 s
+        server.routes["/hook"] = (200, {})
+        assert d.run_due(T0 + timedelta(seconds=29)) == 0
+        assert d.run_due(T0 + timedelta(seconds=30)) == 1
+        done = client.get("/api/v1/notifications").get_json()["notifications"][0]
+        assert done["status"] == "delivered" and done["attempts"] == 3 and done["responseStatus"] == 200
+        assert done["lastError"] is None
+        assert len(server.requests) == 3
+
+
+def test_a_client_error_is_not_retried(tmp_path: Path) -> None:
+    with http_server({"/hook": (404, {})}) as server:
+        app = alert_app(tmp_path)
+        channel = create(app.test_client(), "/api/v1/channels", {"name": "h", "kind": "webhook",
+                                                                 "config": {"url": f"{server.url}/hook"}})
+        _queue(app, channel["id"])
+        alerts(app).delivery.run_due(T0)
+        row = app.test_client().get("/api/v1/notifications?status=failed").get_json()["notifications"]
+        assert len(row) == 1 and row[0]["responseStatus"] == 404
+
+
+def test_the_same_incident_event_and_channel_is_queued_once(tmp_path: Path) -> None:
+    with http_server({"/hook": (200, {})}) as server:
+        app = alert_app(tmp_path)
+        channel = create(app.test_client(), "/api/v1/channels", {"name": "h", "kind": "webhook",
+                                                                 "config": {"url": f"{server.url}/hook"}})
+        _queue(app, channel["id"])
+        _queue(app, channel["id"])
+        alerts(app).delivery.run_due(T0)
+        assert len(server.requests) == 1
+
+
+def test_a_channel_over_its_rate_limit_is_postponed_not_dropped(tmp_path: Path) -> None:
+    with http_server({"/hook": (200, {})}) as server:
+        app = alert_app(tmp_path)
+        channel = create(app.test_client(), "/api/v1/channels", {"name": "h", "kind": "webhook",
+                                                                 "rateLimitPerMinute": 2,
+                                                                 "config": {"url": f"{server.url}/hook"}})
+        for incident in (1, 2, 3):
+            _queue(app, channel["id"], incident)
+        d = alerts(app).delivery
+        d.run_due(T0)
+        assert len(server.requests) == 2
+        d.run_due(T0 + timedelta(seconds=30))
+        assert len(server.requests) == 2
+        d.run_due(T0 + timedelta(seconds=61))
+        assert len(server.requests) == 3
+
+
+def test_pending_notifications_survive_a_restart(tmp_path: Path) -> None:
+    with http_server({"/hook": (200, {})}) as server:
+        app = alert_app(tmp_path)
+        channel = create(app.test_client(), "/api/v1/channels", {"name": "h", "kind": "webhook",
+                                                                 "config": {"url": f"{server.url}/hook"}})
+        _queue(app, channel["id"])
+        first = alerts(app).delivery
+        # a new process: a fresh Delivery over the same database sends what the first one left
+        again = Delivery(engine=first.engine, channels=first.channels)
+        assert again.run_due(T0) == 1
+        assert len(server.requests) == 1
