@@ -1,4 +1,12 @@
-"""Running the app under gunicorn (threaded workers: WebSockets hold a thread each)."""
+"""Running the app under gunicorn: ``gthread`` workers for HTTP; WebSocket streams hold no thread.
+
+A stream's handshake is an ordinary request on a worker thread; the view then detaches the socket from
+gunicorn and hands it to the worker's one asyncio stream loop (``receiver/monitoring/hub.py``), so a worker
+holds thousands of idle streams with ``--threads`` left for HTTP requests. Each worker process has its own
+loop and listener; PostgreSQL LISTEN/NOTIFY fans changes out to all of them (docs/monitoring.md).
+Gunicorn's own TLS is not supported for streams (a detached TLS socket cannot change hands): terminate TLS
+in a proxy in front (docs/deploy.md).
+"""
 
 from __future__ import annotations
 
@@ -33,7 +41,7 @@ def run(*, host: str, port: int, workers: int, threads: int) -> None:
         "threads": threads,
         "worker_class": "gthread",
         "timeout": 120,
-        "graceful_timeout": 10,
+        "graceful_timeout": 30,  # SIGTERM: in-flight requests and the current projection batch finish
         "accesslog": "-",
         "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
     }).run()

@@ -31,6 +31,7 @@ _TYPES: list[tuple[type[fields.Field], dict[str, Any]]] = [
     (fields.Float, {"type": "number"}),
     (fields.DateTime, {"type": "string", "format": "date-time"}),
     (fields.String, {"type": "string"}),
+    (fields.List, {"type": "array", "items": {"type": "string"}}),
 ]
 
 ERROR_SCHEMA = {
@@ -125,7 +126,19 @@ def spec(app: Flask) -> dict[str, Any]:
                  "description": "OpenLineage ingest, Marquez-compatible reads and LineageLens lineage queries."},
         "paths": paths,
         "components": {"schemas": {"Error": ERROR_SCHEMA}},
+        "x-websockets": _websockets(),
     }
+
+
+def _websockets() -> dict[str, Any]:
+    """The live streams' message schema (receiver/api/live.py), imported late: that module uses this one."""
+    from lineagelens.receiver.api.live import WIRE_SCHEMA
+
+    return WIRE_SCHEMA
+
+
+def _fields(schema: dict[str, Any]) -> str:
+    return "{" + ", ".join(schema.get("properties", {})) + "}"
 
 
 @bp.get("/openapi.json")
@@ -155,5 +168,11 @@ td,th{{border-bottom:1px solid #e3e7ee;padding:.45rem;text-align:left;vertical-a
 <h1>LineageLens API</h1><p>Version {html.escape(document['info']['version'])}.
 Machine-readable: <a href="openapi.json">openapi.json</a>. Errors always have the shape
 <code>{{code, status, message, errors}}</code>.</p>
-<table><tr><th>Method</th><th>Path</th><th>What</th><th>Parameters (* required)</th></tr>{''.join(rows)}</table>"""
+<table><tr><th>Method</th><th>Path</th><th>What</th><th>Parameters (* required)</th></tr>{''.join(rows)}</table>
+<h2>Live monitoring (WebSocket)</h2><p>{html.escape(document['x-websockets']['description'])}</p>
+<table><tr><th>Message</th><th>Payload</th></tr>{''.join(
+        f"<tr><td><code>{html.escape(name)}</code></td><td><code>{html.escape(_fields(schema))}</code>"
+        f"<div class=d>{html.escape(schema.get('description', ''))}</div></td></tr>"
+        for name, schema in {**document['x-websockets']['serverMessages'],
+                             **document['x-websockets']['clientMessages']}.items())}</table>"""
     return allow_inline_styles(Response(page, mimetype="text/html"))  # its <style> by hash in the CSP

@@ -14,6 +14,7 @@ from lineagelens.receiver.api.args import PageArgs, load_args
 from lineagelens.receiver.api.body import read_json
 from lineagelens.receiver.api.openapi import documented
 from lineagelens.receiver.errors import ApiError, NotFound, validation_errors
+from lineagelens.receiver.monitoring.health import history as health_history
 from lineagelens.receiver.sources.network import NetworkRefused
 from lineagelens.receiver.sources.service import InvalidConfig, Refused
 from lineagelens.receiver.sources.types import CheckContext, DeliveryFailed
@@ -40,6 +41,8 @@ class SourceCreate(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     description = fields.String(load_default="", allow_none=True, validate=validate.Length(max=2000))
     config = fields.Raw(load_default=dict)
+    checkIntervalSeconds = fields.Integer(allow_none=True, validate=validate.Range(min=10, max=7 * 86400),
+                                          metadata={"description": "periodic health checks of this source"})
 
 
 class SourceUpdate(Schema):
@@ -49,6 +52,7 @@ class SourceUpdate(Schema):
     name = fields.String(validate=validate.Length(min=1, max=200))
     description = fields.String(validate=validate.Length(max=2000))
     config = fields.Raw()
+    checkIntervalSeconds = fields.Integer(allow_none=True, validate=validate.Range(min=10, max=7 * 86400))
 
 
 class ChannelTest(Schema):
@@ -126,29 +130,39 @@ def list_sources() -> Response:
 
 
 @bp.post("/sources")
-@documented(body="{kind, name, description?, config}", responses={201: "the source (secrets left out)"})
+@documented(body="{kind, name, description?, config, checkIntervalSeconds?}",
+            responses={201: "the source (secrets left out)"})
 def create_source() -> tuple[Response, int]:
     """Create a source of a registered kind; its config is validated against the kind's schema."""
     body = load_body(SourceCreate())
-    created = services.get().sources.create(kind=body["kind"], name=body["name"],
-                                             description=body["description"] or "", config=body["config"])
-    return jsonify(created), 201
+    s = services.get()
+    created = s.sources.create(kind=body["kind"], name=body["name"], description=body["description"] or "",
+                               config=body["config"])
+    if "checkIntervalSeconds" in body:
+        s.health.set_interval(created["id"], body["checkIntervalSeconds"])
+    return jsonify({**created, "checkIntervalSeconds": s.health.interval_of(created["id"])}), 201
 
 
 @bp.get("/sources/<source>")
 def get_source(source: str) -> Response:
     """One source (secrets left out)."""
-    return jsonify(services.get().sources.get(source))
+    s = services.get()
+    return jsonify({**s.sources.get(source), "checkIntervalSeconds": s.health.interval_of(source)})
 
 
 @bp.route("/sources/<source>", methods=["PUT", "PATCH"])
-@documented(body="{name?, description?, config?}; secret fields left out keep their stored values, unless "
-                 "the update changes where the source points (host, port, URL …): then they are dropped")
+@documented(body="{name?, description?, config?, checkIntervalSeconds?}; secret fields left out keep their "
+                 "stored values, unless the update changes where the source points (host, port, URL …): then "
+                 "they are dropped")
 def update_source(source: str) -> Response:
     """Rename, describe or reconfigure a source."""
     body = load_body(SourceUpdate())
-    return jsonify(services.get().sources.update(source, name=body.get("name"), description=body.get("description"),
-                                                 config=body.get("config")))
+    s = services.get()
+    updated = s.sources.update(source, name=body.get("name"), description=body.get("description"),
+                               config=body.get("config"))
+    if "checkIntervalSeconds" in body:
+        s.health.set_interval(source, body["checkIntervalSeconds"])
+    return jsonify({**updated, "checkIntervalSeconds": s.health.interval_of(source)})
 
 
 @bp.delete("/sources/<source>")
@@ -164,8 +178,24 @@ def delete_source(source: str) -> tuple[str, int]:
 @bp.post("/sources/<source>/test")
 @documented(responses={200: "{ok, message, latencyMs, details}", 403: "refused by the network guard"})
 def test_source(source: str) -> Response:
-    """Run the source type's real connection test (with a timeout) and record the result as its status."""
-    return jsonify(services.get().sources.test(source))
+    """Run the source type's real connection test (with a timeout) and record the result as its status.
+
+    It counts as a health check: kept in the history, and a change of status goes on the live streams."""
+    return jsonify(services.get().health.check(source))
+
+
+class HealthArgs(Schema):
+    since = fields.AwareDateTime(metadata={"description": "only checks at or after this time (RFC 3339)"})
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+@bp.get("/sources/<source>/health")
+@documented(query=HealthArgs, responses={200: "{checks: [{status, latencyMs, message, checkedAt}], total}"})
+def source_health(source: str) -> Response:
+    """Health-check history of a source (periodic and on-demand checks), newest first."""
+    args = load_args(HealthArgs())
+    checks, total = health_history(services.get().engine, source, since=args.get("since"), limit=args["limit"])
+    return jsonify({"checks": checks, "total": total})
 
 
 @bp.get("/sources/<source>/status-history")

@@ -1,0 +1,189 @@
+"""The change feed of the live streams: the ``monitoring_changes`` table.
+
+Projection records, in the same transaction as its records, which runs it touched, which datasets runs
+wrote, and which nodes and edges are new; a health check records a source's status transition. Rows hold ids
+only; a row's id is the ``seq`` of the stream message built from it. Writers take an advisory lock before
+inserting, so ids become visible in id order (a reader that has seen id N never later finds an id below N),
+and on PostgreSQL send ``NOTIFY lineagelens_monitoring`` with the new largest id (delivered at commit).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+
+from lineagelens.receiver.graph.model import Rel, dataset_id, job_id
+from lineagelens.receiver.projection.build import Projection
+from lineagelens.receiver.state.db import advisory_lock, chunks, transaction
+from lineagelens.receiver.state.tables import datasets, jobs, monitoring_changes, run_datasets, runs
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "lineagelens_monitoring"
+LOCK_CHANGES = 0x4C4C_0010  # serialises writers of monitoring_changes (ids visible in order)
+
+RUN, DATASET, NODE, EDGE, SOURCE = "run", "dataset", "node", "edge", "source"
+_FLOW = {Rel.INPUT_TO.value: "input", Rel.OUTPUTS.value: "output"}
+_KNOWN_EDGES = 100_000
+
+
+@dataclass(frozen=True)
+class Change:
+    id: int
+    kind: str
+    subject: str
+    namespace: str | None
+    ref: str | None
+    target: str | None
+    created_at: datetime
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class ChangeFeed:
+    def __init__(self, engine: sa.Engine, *, keep_rows: int, keep_seconds: float) -> None:
+        self.engine = engine
+        self.keep_rows = keep_rows
+        self.keep_seconds = keep_seconds
+        self.postgres = engine.dialect.name == "postgresql"
+        self._known: OrderedDict[tuple[str, str, str], None] = OrderedDict()  # edges seen (job, ds, dir)
+        self._known_lock = threading.Lock()
+
+    # -- writing -----------------------------------------------------------------------------------
+    def write(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
+        """Append change rows inside the caller's transaction (and notify listeners at its commit)."""
+        if not rows:
+            return
+        with advisory_lock(conn, LOCK_CHANGES):
+            now = _now()
+            conn.execute(monitoring_changes.insert(), [{"namespace": None, "ref": None, "target": None,
+                                                        "created_at": now, **r} for r in rows])
+            if self.postgres:
+                conn.execute(sa.text("SELECT pg_notify(:channel, (SELECT max(id) FROM monitoring_changes)::text)"),
+                             {"channel": CHANNEL})
+
+    def record_projection(self, conn: sa.Connection, projection: Projection) -> None:
+        """The projector's hook: called in the batch's transaction before its records are written."""
+        self.write(conn, self._projection_rows(conn, projection))
+
+    def _projection_rows(self, conn: sa.Connection, projection: Projection) -> list[dict[str, Any]]:
+        state = projection.state
+        rows: list[dict[str, Any]] = []
+        new_nodes: set[str] = set()
+        for key in self._missing(conn, jobs, list(state.jobs)):
+            new_nodes.add(job_id(*key))
+            rows.append({"kind": NODE, "subject": job_id(*key), "namespace": key[0]})
+        for key in self._missing(conn, datasets, list(state.datasets)):
+            new_nodes.add(dataset_id(*key))
+            rows.append({"kind": NODE, "subject": dataset_id(*key), "namespace": key[0]})
+        rows.extend(self._new_edges(conn, projection, new_nodes))  # with the new nodes: one graph.changed
+        for run in state.runs.values():
+            rows.append({"kind": RUN, "subject": job_id(run.job_namespace, run.job_name),
+                         "namespace": run.job_namespace, "ref": run.run_id})
+        produced = {(rd.namespace, rd.name): rd.run_id for rd in state.run_datasets.values()
+                    if rd.direction == "output"}
+        for (ns, name), run_id in sorted(produced.items()):
+            rows.append({"kind": DATASET, "subject": dataset_id(ns, name), "namespace": ns, "ref": run_id})
+        return rows
+
+    def _missing(self, conn: sa.Connection, table: sa.Table, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        found: set[tuple[str, str]] = set()
+        for chunk in chunks(keys):
+            stmt = sa.select(table.c.namespace, table.c.name).where(
+                sa.tuple_(table.c.namespace, table.c.name).in_(chunk))
+            found.update((r.namespace, r.name) for r in conn.execute(stmt))
+        return sorted(k for k in keys if k not in found)
+
+    def _new_edges(self, conn: sa.Connection, projection: Projection, new_nodes: set[str]) -> list[dict[str, Any]]:
+        """Edges of the batch not in the graph before it: an end is a new node, or (for job-dataset edges)
+        no earlier run of the job read or wrote the dataset that way."""
+        keyed: dict[tuple[str, str, str], dict[str, Any]] = {}
+        for (src, dst, rel) in projection.graph.edges:
+            if rel.value not in _FLOW and rel is not Rel.CHILD_OF:
+                continue
+            row = {"kind": EDGE, "subject": src, "ref": rel.value, "target": dst}
+            if src in new_nodes or dst in new_nodes:
+                keyed[(src, dst, rel.value)] = row
+                self._remember(src, dst, rel.value)
+            elif rel.value in _FLOW and not self._seen(src, dst, rel.value):
+                keyed[(src, dst, rel.value)] = row
+        unsure = [k for k in keyed if k[0] not in new_nodes and k[1] not in new_nodes]
+        keys = {n.id: (n.namespace, n.name) for n in projection.graph.nodes.values()}
+        for known in self._stored_pairs(conn, unsure, keys):
+            keyed.pop(known, None)
+        for edge in unsure:
+            self._remember(*edge)
+        return list(keyed.values())
+
+    def _stored_pairs(self, conn: sa.Connection, edges: list[tuple[str, str, str]],
+                      keys: dict[str, tuple[str, str]]) -> set[tuple[str, str, str]]:
+        """Which of the job-dataset ``edges`` earlier runs already observed (``keys``: node id ->
+        (namespace, name) of the batch's nodes; node ids alone are ambiguous, namespaces hold colons)."""
+        edges = [e for e in edges if e[0] in keys and e[1] in keys]
+        if not edges:
+            return set()
+        job_keys = {keys[e[1] if e[2] == Rel.INPUT_TO.value else e[0]] for e in edges}
+        ds_keys = {keys[e[0] if e[2] == Rel.INPUT_TO.value else e[1]] for e in edges}
+        wanted = set(edges)
+        found: set[tuple[str, str, str]] = set()
+        stmt = (sa.select(runs.c.job_namespace, runs.c.job_name, run_datasets.c.namespace, run_datasets.c.name,
+                          run_datasets.c.direction).distinct()
+                .join(runs, runs.c.run_id == run_datasets.c.run_id)
+                .where(sa.tuple_(runs.c.job_namespace, runs.c.job_name).in_(sorted(job_keys)),
+                       sa.tuple_(run_datasets.c.namespace, run_datasets.c.name).in_(sorted(ds_keys))))
+        for r in conn.execute(stmt):
+            job, ds = job_id(r.job_namespace, r.job_name), dataset_id(r.namespace, r.name)
+            edge = (ds, job, Rel.INPUT_TO.value) if r.direction == "input" else (job, ds, Rel.OUTPUTS.value)
+            if edge in wanted:
+                found.add(edge)
+        return found
+
+    def _seen(self, src: str, dst: str, rel: str) -> bool:
+        with self._known_lock:
+            if (src, dst, rel) in self._known:
+                self._known.move_to_end((src, dst, rel))
+                return True
+        return False
+
+    def _remember(self, src: str, dst: str, rel: str) -> None:
+        with self._known_lock:
+            self._known[(src, dst, rel)] = None
+            while len(self._known) > _KNOWN_EDGES:
+                self._known.popitem(last=False)
+
+    # -- reading -----------------------------------------------------------------------------------
+    def since(self, seq: int, *, limit: int) -> list[Change]:
+        stmt = (sa.select(monitoring_changes).where(monitoring_changes.c.id > seq)
+                .order_by(monitoring_changes.c.id).limit(limit))
+        with self.engine.connect() as conn:
+            return [Change(**r._mapping) for r in conn.execute(stmt)]
+
+    def latest(self) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.max(monitoring_changes.c.id))).scalar() or 0)
+
+    def oldest(self) -> int | None:
+        with self.engine.connect() as conn:
+            found = conn.execute(sa.select(sa.func.min(monitoring_changes.c.id))).scalar()
+        return None if found is None else int(found)
+
+    def prune(self) -> int:
+        """Drop rows older than the retention time, and all but the newest ``keep_rows``."""
+        cutoff = _now() - timedelta(seconds=self.keep_seconds)
+        with transaction(self.engine) as conn:
+            newest = int(conn.execute(sa.select(sa.func.max(monitoring_changes.c.id))).scalar() or 0)
+            result = conn.execute(monitoring_changes.delete().where(sa.or_(
+                monitoring_changes.c.created_at < cutoff, monitoring_changes.c.id <= newest - self.keep_rows)))
+        deleted = int(result.rowcount or 0)
+        if deleted:
+            log.debug("pruned %d monitoring changes", deleted)
+        return deleted
