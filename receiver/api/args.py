@@ -30,9 +30,15 @@ class PageArgs(Schema):
 
 
 def load_args(schema: Schema) -> dict[str, Any]:
-    """The request's query parameters loaded with ``schema``; a bad one is a 400 naming it."""
+    """The request's query parameters loaded with ``schema``; a bad one is a 400 naming it. A ``List``
+    field takes every value of a repeated parameter (``?ns=a&ns=b``)."""
+    raw: dict[str, Any] = request.args.to_dict()
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        if isinstance(field, fields.List) and key in request.args:
+            raw[key] = request.args.getlist(key)
     try:
-        loaded: dict[str, Any] = schema.load(request.args.to_dict())
+        loaded: dict[str, Any] = schema.load(raw)
     except ValidationError as exc:
         messages = exc.normalized_messages()
         raise BadRequest(f"invalid query parameter: {', '.join(sorted(messages))}",

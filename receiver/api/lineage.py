@@ -1,5 +1,5 @@
 """Lineage reads: Marquez's ``GET /lineage`` and ``/column-lineage``, plus ``/lineage/upstream``,
-``/lineage/downstream`` and ``/lineage/path``."""
+``/lineage/downstream``, ``/lineage/path`` and ``/lineage/impact``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from lineagelens.receiver.api.args import load_args
 from lineagelens.receiver.api.openapi import documented
 from lineagelens.receiver.errors import BadRequest
 from lineagelens.receiver.graph.model import Direction, Node, NodeKind, Subgraph
+from lineagelens.receiver.impact import impact, to_csv
 from lineagelens.receiver.lineage import (
     Resolver,
     column_view,
@@ -48,6 +49,11 @@ class NodeArgs(Schema):
 
 class ColumnArgs(NodeArgs):
     withDownstream = fields.Boolean(load_default=False)
+
+
+class ImpactArgs(NodeArgs):
+    direction = fields.String(load_default="downstream", validate=validate.OneOf(["downstream", "upstream"]))
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
 class PathArgs(Schema):
@@ -194,3 +200,21 @@ def get_path() -> Response:
                                for e in path.edges],
                      "hops": hops})
     return jsonify({"from": src.id, "to": dst.id, "paths": body})
+
+
+@bp.get("/lineage/impact")
+@documented(query=ImpactArgs, responses={200: "Impact rows as JSON, or text/csv with format=csv"})
+def get_impact() -> Response:
+    """Everything downstream (or upstream) of a dataset, job or column, one row per node: degree (edges
+    from the start), type, namespace, name (and field), last run state and id, owners, last update."""
+    args = load_args(ImpactArgs())
+    s = services.get()
+    start = _start(args)
+    direction = Direction.DOWNSTREAM if args["direction"] == "downstream" else Direction.UPSTREAM
+    result = impact(s.graph, Queries(s.engine), start, direction, _depth(args, 20), int(s.settings["MAX_NODES"]))
+    if args["format"] == "csv":
+        name = start.name.rsplit("/", 1)[-1] or "node"
+        safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)[:80]
+        return Response(to_csv(result), mimetype="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="impact-{args["direction"]}-{safe}.csv"'})
+    return jsonify(result.body())

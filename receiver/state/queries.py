@@ -30,6 +30,7 @@ from lineagelens.receiver.state.tables import (
     dataset_versions,
     datasets,
     jobs,
+    lineage_events,
     run_datasets,
     runs,
 )
@@ -273,6 +274,74 @@ class Queries:
                     found[r.run_id].append(_run_dataset(r._mapping))
         return found
 
+    def child_runs(self, *, run_id: str, limit: int = 200) -> list[RunRecord]:
+        """Runs whose parent run is ``run_id`` (tasks of a DAG run, actions of a Spark application)."""
+        stmt = (sa.select(runs).where(runs.c.parent_run_id == run_id)
+                .order_by(runs.c.first_seen, runs.c.run_id).limit(limit))
+        return [_run(r) for r in self._all(stmt)]
+
+    def finished_durations(self, *, namespace: str, name: str, limit: int) -> list[float]:
+        """Durations in ms of the job's last ``limit`` completed runs (newest first)."""
+        stmt = (sa.select(runs.c.started_at, runs.c.ended_at)
+                .where(runs.c.job_namespace == namespace, runs.c.job_name == name,
+                       runs.c.state == RunState.COMPLETE.value, runs.c.started_at.is_not(None),
+                       runs.c.ended_at.is_not(None))
+                .order_by(runs.c.started_at.desc()).limit(limit))
+        return [(r["ended_at"] - r["started_at"]).total_seconds() * 1000 for r in self._all(stmt)]
+
+    def finished_durations_of(self, *, keys: Iterable[Key], limit: int) -> dict[Key, list[float]]:
+        """:meth:`finished_durations` of many jobs (every asked key is in the answer), one query per chunk."""
+        wanted = _unique(keys)
+        found: dict[Key, list[float]] = {key: [] for key in wanted}
+        rank = sa.func.row_number().over(partition_by=(runs.c.job_namespace, runs.c.job_name),
+                                         order_by=runs.c.started_at.desc()).label("rn")
+        with self.engine.connect() as conn:
+            for chunk in chunks(wanted):
+                sub = (sa.select(runs.c.job_namespace, runs.c.job_name, runs.c.started_at, runs.c.ended_at, rank)
+                       .where(sa.tuple_(runs.c.job_namespace, runs.c.job_name).in_(chunk),
+                              runs.c.state == RunState.COMPLETE.value, runs.c.started_at.is_not(None),
+                              runs.c.ended_at.is_not(None))
+                       .subquery())
+                for r in conn.execute(sa.select(sub).where(sub.c.rn <= limit)):
+                    found[(r.job_namespace, r.job_name)].append((r.ended_at - r.started_at).total_seconds() * 1000)
+        return found
+
+    def run_events(self, *, run_id: str, limit: int = 500) -> list[tuple[str | None, datetime, str]]:
+        """``(eventType, eventTime, payload)`` of the events of one run from the event log, oldest first."""
+        stmt = (sa.select(lineage_events.c.event_type, lineage_events.c.event_time, lineage_events.c.payload)
+                .where(lineage_events.c.run_id == run_id)
+                .order_by(lineage_events.c.event_time, lineage_events.c.id).limit(limit))
+        return [(r["event_type"], r["event_time"], r["payload"]) for r in self._all(stmt)]
+
+    def producing_runs(self, *, keys: Iterable[Key] | None) -> dict[Key, RunRecord]:
+        """Per dataset, the latest run (by start, else first seen) that wrote it; every dataset when
+        ``keys`` is None."""
+        started = sa.func.coalesce(runs.c.started_at, runs.c.first_seen)
+        rank = sa.func.row_number().over(partition_by=(run_datasets.c.namespace, run_datasets.c.name),
+                                         order_by=(started.desc(), runs.c.run_id.desc())).label("rn")
+
+        def ranked(where: Any = None) -> sa.Select[Any]:
+            stmt = (sa.select(run_datasets.c.namespace.label("ds_namespace"),
+                              run_datasets.c.name.label("ds_name"), runs, rank)
+                    .select_from(run_datasets.join(runs, runs.c.run_id == run_datasets.c.run_id))
+                    .where(run_datasets.c.direction == "output"))
+            if where is not None:
+                stmt = stmt.where(where)
+            sub = stmt.subquery()
+            return sa.select(sub).where(sub.c.rn == 1)
+
+        found: dict[Key, RunRecord] = {}
+        with self.engine.connect() as conn:
+            if keys is None:
+                batches: list[Any] = [None]
+            else:
+                batches = [sa.tuple_(run_datasets.c.namespace, run_datasets.c.name).in_(chunk)
+                           for chunk in chunks(_unique(keys))]
+            for where in batches:
+                for r in conn.execute(ranked(where)):
+                    found[(r.ds_namespace, r.ds_name)] = _run(r._mapping)
+        return found
+
     # -- datasets ----------------------------------------------------------------------------------
     def _dataset_select(self) -> sa.Select[Any]:
         current = sa.and_(dataset_versions.c.namespace == datasets.c.namespace,
@@ -299,6 +368,20 @@ class Queries:
     def datasets_by_keys(self, *, keys: Iterable[Key]) -> dict[Key, DatasetRow]:
         rows = self._keyed(self._dataset_select, keys, (datasets.c.namespace, datasets.c.name))
         return {(r["namespace"], r["name"]): self._dataset_row(r) for r in rows}
+
+    def all_datasets(self, *, namespaces: Iterable[str] | None = None) -> list[DatasetRecord]:
+        """Every dataset (of ``namespaces`` when given), without schemas, by namespace and name."""
+        stmt = sa.select(datasets).order_by(datasets.c.namespace, datasets.c.name)
+        if namespaces is not None:
+            stmt = stmt.where(datasets.c.namespace.in_(_unique(namespaces)))
+        return [_dataset(r) for r in self._all(stmt)]
+
+    def all_jobs(self, *, namespaces: Iterable[str] | None = None) -> list[JobRow]:
+        """Every job (of ``namespaces`` when given) with its latest run, by namespace and name."""
+        stmt = self._job_select().order_by(jobs.c.namespace, jobs.c.name)
+        if namespaces is not None:
+            stmt = stmt.where(jobs.c.namespace.in_(_unique(namespaces)))
+        return [self._job_row(r) for r in self._all(stmt)]
 
     def existing_datasets(self, *, keys: Iterable[Key]) -> set[Key]:
         rows = self._keyed(lambda: sa.select(datasets.c.namespace, datasets.c.name), keys,
