@@ -12,6 +12,7 @@ import signal
 import socket
 import statistics
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -192,3 +193,13 @@ def reset_neo4j() -> None:
         raise SystemExit("refusing to wipe the shared Neo4j on 7687: start the bench instance (scripts/bench.sh)")
     with neo4j.GraphDatabase.driver(NEO4J_URL, auth=None) as driver, driver.session() as session:
         session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def ingest_key(env: Mapping[str, str], cwd: Path, name: str = "bench") -> str:
+    """Create an ingest API key in the database ``env`` points at (``lineagelens apikey create``, which
+    also migrates a fresh database) and return its plain text: the receivers run with auth on, as deployed."""
+    cmd = [str(Path(sys.executable).parent / "lineagelens"), "apikey", "create", "--name", name, "--scope", "ingest"]
+    done = subprocess.run(cmd, cwd=cwd, env=dict(env), capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"apikey create failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
+    return done.stdout.strip().splitlines()[-1].strip()

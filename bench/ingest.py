@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 LINEAGE, BATCH = "/api/v1/lineage", "/api/v1/lineage/batch"
 HEADERS = {"Content-Type": "application/json"}
+# The receivers' master key (so no key file is written) and the ingest rate limit turned off: the benchmark
+# measures the receiver, not the limiter (5000/s per key by default, above what 2 cores reach, but not by much
+# for the batch endpoint's events).
+SERVER_SETTINGS = {"LINEAGELENS_SECRET_KEY": "lineagelens-bench-master-key", "LINEAGELENS_INGEST_RATE_LIMIT": ""}
 
 
 @dataclass
@@ -53,14 +57,14 @@ class Run:
 # -- the client (runs in --procs processes of --threads / --procs threads each) ----------------------
 
 
-def _post(conn: http.client.HTTPConnection, path: str, body: bytes) -> tuple[int, bytes]:
-    conn.request("POST", path, body=body, headers=HEADERS)
+def _post(conn: http.client.HTTPConnection, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    conn.request("POST", path, body=body, headers=headers)
     resp = conn.getresponse()
     return resp.status, resp.read()
 
 
 def _thread(port: int, kind: str, batch_size: int, seed: int, deadline: list[float], gate: threading.Barrier,
-            tpls: list[events.RunTemplate], out: Run, lock: threading.Lock) -> None:
+            tpls: list[events.RunTemplate], out: Run, lock: threading.Lock, headers: dict[str, str]) -> None:
     rng = random.Random(seed)
     conn = http.client.HTTPConnection(HOST, port, timeout=300)
     mine = Run()
@@ -78,11 +82,11 @@ def _thread(port: int, kind: str, batch_size: int, seed: int, deadline: list[flo
         for path, body, n, expected in bodies:
             began = time.perf_counter()
             try:
-                status, data = _post(conn, path, body)
+                status, data = _post(conn, path, body, headers)
             except (http.client.HTTPException, OSError):  # keep-alive closed by the server: reconnect once
                 conn.close()
                 conn = http.client.HTTPConnection(HOST, port, timeout=300)
-                status, data = _post(conn, path, body)
+                status, data = _post(conn, path, body, headers)
             mine.latencies.append(time.perf_counter() - began)
             mine.requests += 1
             ok = status == expected and (n == 1 or json.loads(data)["summary"]["successful"] == n)
@@ -97,13 +101,13 @@ def _thread(port: int, kind: str, batch_size: int, seed: int, deadline: list[flo
 
 
 def _client(port: int, kind: str, threads: int, seconds: float, batch_size: int, seed: int,
-            start: Any, results: Any) -> None:
+            start: Any, results: Any, headers: dict[str, str]) -> None:
     tpls = events.templates()
     out, lock = Run(), threading.Lock()
     deadline = [0.0]
     gate = threading.Barrier(threads + 1)
     workers = [threading.Thread(target=_thread, args=(port, kind, batch_size, seed * 1000 + i, deadline, gate,
-                                                      tpls, out, lock)) for i in range(threads)]
+                                                      tpls, out, lock, headers)) for i in range(threads)]
     for w in workers:
         w.start()
     start.wait()  # every client process is ready
@@ -115,12 +119,20 @@ def _client(port: int, kind: str, threads: int, seconds: float, batch_size: int,
     results.put((began, time.monotonic(), out.events, out.requests, out.errors, out.latencies))
 
 
-def measure(port: int, kind: str, *, threads: int, procs: int, seconds: float, batch_size: int) -> Run:
+def measure(port: int, kind: str, *, threads: int, procs: int, seconds: float, batch_size: int,
+            key: str = "", prefer: str = "") -> Run:
+    """``key``: an ingest API key (sent as a bearer token); ``prefer``: a ``Prefer`` header value."""
     ctx = mp.get_context("spawn")
+    headers = dict(HEADERS)
+    if key:
+        headers["Authorization"] = f"Bearer {key}"
+    if prefer:
+        headers["Prefer"] = prefer
     start, results = ctx.Barrier(procs + 1), ctx.Queue()
     per = [threads // procs + (1 if i < threads % procs else 0) for i in range(procs)]
     seed = random.randrange(1 << 30)
-    clients = [ctx.Process(target=_client, args=(port, kind, n, seconds, batch_size, seed + i, start, results))
+    clients = [ctx.Process(target=_client, args=(port, kind, n, seconds, batch_size, seed + i, start, results,
+                                                             headers))
                for i, n in enumerate(per)]
     for c in clients:
         c.start()
@@ -164,13 +176,21 @@ def receiver_env(backend: str, mode: str, workdir: Path) -> dict[str, str]:
         urls = {"LINEAGELENS_DATABASE_URL": common.PG_URL, "LINEAGELENS_GRAPH_URL": common.NEO4J_URL}
     else:
         raise SystemExit(f"unknown backend {backend!r} (sqlite, pg-neo4j)")
-    return common.clean_env(LINEAGELENS_PROJECTION_MODE=mode, **urls)
+    return common.clean_env(LINEAGELENS_PROJECTION_MODE=mode, **SERVER_SETTINGS, **urls)
+
+
+def _split(text: str) -> list[str]:
+    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def main() -> None:
     scale = common.scale()
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--backends", default=common.os.environ.get("BENCH_BACKENDS", "sqlite,pg-neo4j"))
+    p.add_argument("--modes", default=common.os.environ.get("BENCH_MODES", "background,inline"),
+                   help="projection modes: background (the default, answers at the commit) and/or inline")
+    p.add_argument("--kinds", default=common.os.environ.get("BENCH_KINDS", "single,batch"),
+                   help="single (one event per request) and/or batch (--batch-size per request)")
     p.add_argument("--seconds", type=float, default=common.env_float("BENCH_INGEST_SECONDS", max(3.0, 10 * scale)))
     p.add_argument("--warmup", type=float, default=common.env_float("BENCH_WARMUP_SECONDS", max(2.0, 3 * scale)))
     p.add_argument("--reps", type=int, default=common.env_int("BENCH_REPS", 3))
@@ -189,9 +209,10 @@ def main() -> None:
     gunicorn = ["--workers", str(a.server_workers), "--threads", str(a.server_threads)]
     bin_dir = Path(sys.executable).parent
     rows: list[dict[str, Any]] = []
+    loads: list[float] = []
 
-    def timed(port: int, kind: str, seconds: float) -> Run:
-        run = measure(port, kind, seconds=seconds, **load)
+    def timed(port: int, kind: str, seconds: float, key: str = "") -> Run:
+        run = measure(port, kind, seconds=seconds, key=key, **load)
         if run.errors:
             log.warning("%d failed requests on port %d (see the server log in %s)", run.errors, port, out)
         return run
@@ -201,24 +222,25 @@ def main() -> None:
                                           "--port", str(base_port), *gunicorn],
                              port=base_port, env=common.clean_env(), log_path=out / "baseline.log")
     with baseline:
-        for kind in ("single", "batch"):
+        for kind in _split(a.kinds):
             timed(base_port, kind, a.warmup)
-        for backend in [b.strip() for b in a.backends.split(",") if b.strip()]:
-            for mode in ("inline", "background"):
+        for backend in _split(a.backends):
+            for mode in _split(a.modes):
                 port = common.free_port()
                 env = receiver_env(backend, mode, out)
+                key = common.ingest_key(env, out)
                 cmd = [str(bin_dir / "lineagelens"), "serve", "--host", HOST, "--port", str(port), *gunicorn]
                 log.info("== %s, projection %s: starting the receiver on %d", backend, mode, port)
                 with common.Server(f"receiver {backend}", cmd, port=port, env=env, cwd=out,
                                    log_path=out / f"receiver-{backend}-{mode}.log"):
-                    kinds = ("single", "batch") if mode == "inline" else ("single",)
-                    for kind in kinds:
-                        timed(port, kind, a.warmup)
+                    for kind in _split(a.kinds):
+                        timed(port, kind, a.warmup, key)
                         drain(port)
                         row: dict[str, Any] = {"backend": backend, "mode": mode, "kind": kind, "reps": []}
                         for rep in range(a.reps):
+                            loads.append(common.os.getloadavg()[0])
                             base = timed(base_port, kind, a.seconds)
-                            rec = timed(port, kind, a.seconds)
+                            rec = timed(port, kind, a.seconds, key)
                             backlog, drain_s = drain(port)
                             log.info("%s %s %s rep %d: %.0f ev/s (baseline %.0f), backlog %d drained in %.1fs",
                                      backend, mode, kind, rep + 1, rec.rate, base.rate, backlog, drain_s)
@@ -227,16 +249,17 @@ def main() -> None:
                                                 "backlog": backlog, "drain_s": drain_s, "events": rec.events,
                                                 "seconds": rec.seconds})
                         rows.append(row)
-    report(rows, a, out)
+    report(rows, a, out, loads)
 
 
-def report(rows: list[dict[str, Any]], a: argparse.Namespace, out: Path) -> None:
+def report(rows: list[dict[str, Any]], a: argparse.Namespace, out: Path, loads: list[float]) -> None:
     table, dump = [], []
     for row in rows:
         reps = row["reps"]
         rate, base = median([r["rate"] for r in reps]), median([r["base_rate"] for r in reps])
         lat = [x * 1000 for r in reps for x in r["latencies"]]
         blat = [x * 1000 for r in reps for x in r["base_latencies"]]
+        p50, p99, b50, b99 = (percentile(lat, 50), percentile(lat, 99), percentile(blat, 50), percentile(blat, 99))
         sustained = median([r["events"] / (r["seconds"] + r["drain_s"]) for r in reps])
         backlog, drain_s = median([r["backlog"] for r in reps]), median([r["drain_s"] for r in reps])
         # Inline mode answers after projection, or after its wait times out: a backlog there means timeouts.
@@ -245,17 +268,18 @@ def report(rows: list[dict[str, Any]], a: argparse.Namespace, out: Path) -> None
         kind = "single" if row["kind"] == "single" else f"batch of {a.batch_size}"
         name = f"{row['backend']} {kind} {row['mode']}"
         table.append([name, fmt(rate), fmt(base), fmt(rate / base if base else float("nan"), 2),
-                      fmt(percentile(lat, 50)), fmt(percentile(lat, 95)), fmt(percentile(blat, 50)),
-                      fmt(percentile(blat, 95)), sum(r["errors"] for r in reps), drained])
+                      f"{fmt(p50)} / {fmt(p99)}", f"{fmt(b50)} / {fmt(b99)}",
+                      fmt(p99 / b99 if b99 else float("nan"), 1), sum(r["errors"] for r in reps), drained])
         dump.append({**row, "reps": [{k: v for k, v in r.items() if "latencies" not in k} for r in reps],
-                     "median_rate": rate, "median_base_rate": base, "p50_ms": percentile(lat, 50),
-                     "p95_ms": percentile(lat, 95), "base_p50_ms": percentile(blat, 50),
-                     "base_p95_ms": percentile(blat, 95)})
+                     "median_rate": rate, "median_base_rate": base, "p50_ms": p50, "p95_ms": percentile(lat, 95),
+                     "p99_ms": p99, "base_p50_ms": b50, "base_p95_ms": percentile(blat, 95), "base_p99_ms": b99,
+                     "sustained": sustained})
     print(f"\nIngest, {a.reps} reps of {a.seconds:.0f}s, {a.threads} client threads in {a.procs} processes, "
-          f"gunicorn {a.server_workers} worker(s) x {a.server_threads} threads; logs in {out}\n")
-    print(common.table(["scenario", "events/s", "baseline events/s", "ratio", "p50 ms", "p95 ms",
-                        "baseline p50 ms", "baseline p95 ms", "errors", "backlog after the run"], table))
-    common.write_json(a.json, {"machine": common.machine(), "args": vars(a), "rows": dump})
+          f"gunicorn {a.server_workers} worker(s) x {a.server_threads} threads; load average during the runs "
+          f"{fmt(min(loads or [float('nan')]))}-{fmt(max(loads or [float('nan')]))}; logs in {out}\n")
+    print(common.table(["scenario", "events/s", "baseline events/s", "ratio", "p50 / p99 ms",
+                        "baseline p50 / p99 ms", "p99 ratio", "errors", "backlog after the run"], table))
+    common.write_json(a.json, {"machine": common.machine(), "args": vars(a), "loads": loads, "rows": dump})
 
 
 if __name__ == "__main__":

@@ -117,12 +117,18 @@ class Ingestor:
         if not items:
             return []
         new_events = [NewEvent.of(parsed, raw) for parsed, raw in items]
-        ids = self.group.append(new_events)
+        # Remembered before the commit: the worker may project an event the instant it commits.
+        for event in new_events:
+            self.projector.remember(event.content_hash, event.parsed, len(event.payload))
+        try:
+            ids = self.group.append(new_events)
+        except BaseException:
+            self.projector.forget([e.content_hash for e in new_events])
+            raise
+        appended = {e.content_hash for e, new_id in zip(new_events, ids, strict=True) if new_id is not None}
+        self.projector.forget([e.content_hash for e in new_events if e.content_hash not in appended])
         accepted = [Accepted(parsed, duplicate=new_id is None)
                     for (parsed, _), new_id in zip(items, ids, strict=True)]
-        for event, new_id in zip(new_events, ids, strict=True):
-            if new_id is not None:
-                self.projector.remember(event.content_hash, event.parsed)
         for item in accepted:
             self.metrics.events.labels(kind=item.parsed.kind.value,
                                        outcome="duplicate" if item.duplicate else "accepted").inc()

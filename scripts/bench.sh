@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Run the LineageLens benchmarks end to end (programs, not tests; see docs/benchmarks.md).
 #
-#   scripts/bench.sh            # both benchmarks, full size (about 20-30 minutes on 2 cores)
+#   scripts/bench.sh            # every benchmark, full size (about 30-40 minutes on 2 cores)
 #   BENCH_SCALE=0.1 scripts/bench.sh   # a quick run
 #
 # Starts its OWN Neo4j (bolt 127.0.0.1:7688, http 7475, cache ~/.cache/lineagelens-bench) and stops it at
 # the end; expects the PostgreSQL test cluster from `scripts/postgres.sh start` on 127.0.0.1:55432 and uses
 # (drops and recreates) only the database lineagelens_bench. Never touches the shared Neo4j on 7687.
 #
-# Env: PYTHON (.venv/bin/python), BENCH_SCALE (1.0), BENCH_ONLY (ingest,query),
-#      BENCH_BACKENDS (ingest: sqlite,pg-neo4j), BENCH_QUERY_BACKENDS (sqlite,postgres,neo4j),
+# Run it under `flock /tmp/lineagelens-bench.lock scripts/bench.sh` when others may benchmark on the machine.
+#
+# Env: PYTHON (.venv/bin/python), BENCH_SCALE (1.0), BENCH_ONLY (ingest,projection,query),
+#      BENCH_BACKENDS (ingest: sqlite,pg-neo4j), BENCH_MODES (background,inline), BENCH_KINDS (single,batch),
+#      BENCH_PROJECTION_EVENTS (10000 x scale, min 2000), BENCH_PROJECTION_BATCH (500),
+#      BENCH_PROJECTION_RECEIVERS (1,2), BENCH_QUERY_BACKENDS (sqlite,postgres,neo4j),
 #      BENCH_REPS (3), BENCH_INGEST_SECONDS (10 x scale, min 3), BENCH_CLIENT_THREADS (8),
 #      BENCH_CLIENT_PROCS (2), BENCH_SERVER_WORKERS (1), BENCH_SERVER_THREADS (8), BENCH_BATCH_SIZE (100),
 #      BENCH_QUERIES (200), BENCH_LOAD_BATCH (10000), BENCH_OUT (results dir), BENCH_KEEP_NEO4J (unset: stop it).
@@ -18,7 +22,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PYTHON="${PYTHON:-$ROOT/.venv/bin/python}"
-ONLY="${BENCH_ONLY:-ingest,query}"
+ONLY="${BENCH_ONLY:-ingest,projection,query}"
 export BENCH_OUT="${BENCH_OUT:-${TMPDIR:-/tmp}/lineagelens-bench-$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$BENCH_OUT"
 
@@ -33,6 +37,7 @@ log() { echo "bench.sh: $*" >&2; }
 
 needs_neo4j=0
 [[ "$ONLY" == *ingest* && "${BENCH_BACKENDS:-pg-neo4j}" == *neo4j* ]] && needs_neo4j=1
+[[ "$ONLY" == *projection* ]] && needs_neo4j=1
 [[ "$ONLY" == *query* && "${BENCH_QUERY_BACKENDS:-neo4j}" == *neo4j* ]] && needs_neo4j=1
 
 stop_neo4j() {
@@ -54,6 +59,9 @@ fi
 log "results and server logs in $BENCH_OUT (load average: $(cut -d' ' -f1-3 /proc/loadavg))"
 if [[ "$ONLY" == *ingest* ]]; then
   "$PYTHON" -m bench.ingest --json "$BENCH_OUT/ingest.json" | tee "$BENCH_OUT/ingest.md"
+fi
+if [[ "$ONLY" == *projection* ]]; then
+  "$PYTHON" -m bench.projection --json "$BENCH_OUT/projection.json" | tee "$BENCH_OUT/projection.md"
 fi
 if [[ "$ONLY" == *query* ]]; then
   "$PYTHON" -m bench.query --json "$BENCH_OUT/query.json" | tee "$BENCH_OUT/query.md"

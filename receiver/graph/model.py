@@ -39,6 +39,17 @@ class Rel(enum.StrEnum):
     FLOWS_TO = "FLOWS_TO"  # manual lineage drawn by a person
 
 
+_PREFIXES = tuple((f"{kind.value}:", kind) for kind in NodeKind)
+
+
+def kind_of(node_id: str) -> NodeKind | None:
+    """The kind a node id names by its prefix (``dataset:…`` → DATASET); None for an id of no known form."""
+    for prefix, kind in _PREFIXES:
+        if node_id.startswith(prefix):
+            return kind
+    return None
+
+
 # Edges that carry data from upstream to downstream: what lineage traversals follow.
 FLOW_RELS: tuple[Rel, ...] = (Rel.INPUT_TO, Rel.OUTPUTS, Rel.FLOWS_TO)
 

@@ -35,6 +35,7 @@ from lineagelens.receiver.graph.model import (
     Rel,
     Subgraph,
     field_id,
+    kind_of,
 )
 
 log = logging.getLogger(__name__)
@@ -220,15 +221,19 @@ class Neo4jGraphStore(GraphStore):
                 for run in batch.runs.values()
             ]
             tx.run(cypher.MERGE_RUNS, rows=runs).consume()
-        by_rel: dict[Rel, list[dict[str, Any]]] = {}
+        # One statement per (type, endpoint labels): the endpoints are found by one index seek each.
+        by_rel: dict[str, list[dict[str, Any]]] = {}
         for edge in batch.edges.values():
             inc = _clean(edge.props) | {
                 "firstSeen": _ts(edge.first_seen), "lastSeen": _ts(edge.last_seen),
                 "lastRunId": edge.last_run_id,
             }
-            by_rel.setdefault(edge.rel, []).append({"src": edge.src, "dst": edge.dst, "inc": inc})
-        for rel, rows in by_rel.items():
-            tx.run(cypher.MERGE_EDGES[rel], rows=rows).consume()
+            src, dst = kind_of(edge.src), kind_of(edge.dst)
+            statement = (cypher.MERGE_EDGES_BETWEEN[(edge.rel, src, dst)] if src and dst
+                         else cypher.MERGE_EDGES[edge.rel])
+            by_rel.setdefault(statement, []).append({"src": edge.src, "dst": edge.dst, "inc": inc})
+        for statement, rows in by_rel.items():
+            tx.run(statement, rows=rows).consume()
 
     @_guarded
     def delete_edges(self, *, keys: Sequence[tuple[str, str, Rel]]) -> None:

@@ -218,9 +218,11 @@ class SqlGraphStore(GraphStore):
                     found[row.id] = _node(row)
         return found
 
-    def _walk(self, conn: sa.Connection, start: Sequence[str], upstream: bool, depth: int,
-              rels: Sequence[Rel], limit: int) -> dict[str, int]:
-        """Node id -> smallest depth, for nodes within ``depth`` edges (at most ``limit`` + 1 rows)."""
+    @staticmethod
+    def _reached(start: Sequence[str], upstream: bool, depth: int, rels: Sequence[Rel],
+                 limit: int) -> sa.Select[Any]:
+        """(id, d): node id and smallest depth, for nodes within ``depth`` edges (at most ``limit`` + 1 rows,
+        nearest first)."""
         seeds = (sa.select(N.c.id.label("id"), sa.literal(0).label("depth")).where(N.c.id.in_(list(start)))
                  .cte("walk", recursive=True))
         here, there = (E.c.dst, E.c.src) if upstream else (E.c.src, E.c.dst)
@@ -229,9 +231,30 @@ class SqlGraphStore(GraphStore):
                 .where(E.c.rel.in_([r.value for r in rels]), seeds.c.depth < depth))
         walk = seeds.union(step)
         best = sa.func.min(walk.c.depth)
-        stmt = (sa.select(walk.c.id, best.label("d")).group_by(walk.c.id)
+        return (sa.select(walk.c.id, best.label("d")).group_by(walk.c.id)
                 .order_by(best, walk.c.id).limit(limit + 1))
-        return {row.id: row.d for row in conn.execute(stmt)}
+
+    def _walk(self, conn: sa.Connection, start: Sequence[str], upstream: bool, depth: int,
+              rels: Sequence[Rel], limit: int) -> dict[str, int]:
+        """Node id -> smallest depth, for nodes within ``depth`` edges (at most ``limit`` + 1 rows)."""
+        return {row.id: row.d for row in conn.execute(self._reached(start, upstream, depth, rels, limit))}
+
+    def _traverse_joined(self, conn: sa.Connection, start: Sequence[str], upstream: bool, depth: int,
+                         max_nodes: int, rels: Sequence[Rel]) -> Subgraph | None:
+        """One direction in two statements: the walk joined to the nodes it reaches, then (unless the answer is
+        truncated) the walk joined to the edges on both ends. No id lists travel back to the database (an
+        ``IN`` list of every kept id made SQLite probe its edge key for every pair). None when truncated:
+        the caller fetches the edges among the kept nodes."""
+        reached = self._reached(start, upstream, depth, rels, max_nodes).subquery("reached")
+        rows = list(conn.execute(sa.select(N, reached.c.d).join(reached, N.c.id == reached.c.id)))
+        if len(rows) > max_nodes:
+            return None
+        a = self._reached(start, upstream, depth, rels, max_nodes).cte("kept_a")
+        b = sa.select(a.c.id).cte("kept_b")
+        stmt = (sa.select(E).join(a, E.c.src == a.c.id).join(b, E.c.dst == b.c.id)
+                .where(E.c.rel.in_([r.value for r in rels])))
+        edges = sorted((_edge(e) for e in conn.execute(stmt)), key=lambda e: (e.src, e.dst, e.rel))
+        return Subgraph(nodes={r.id: _node(r) for r in rows}, edges=edges, truncated=False)
 
     def traverse(self, *, start: Sequence[str], direction: Direction, depth: int, max_nodes: int,
                  rels: Sequence[Rel] = FLOW_RELS) -> Subgraph:
@@ -241,6 +264,11 @@ class SqlGraphStore(GraphStore):
             existing = {r.id for r in conn.execute(sa.select(N.c.id).where(N.c.id.in_(list(start))))}
             if not existing:
                 return Subgraph()
+            ways = _directions(direction)
+            if len(ways) == 1:
+                joined = self._traverse_joined(conn, sorted(existing), ways[0], depth, max_nodes, rels)
+                if joined is not None:
+                    return joined
             reached: dict[str, int] = {}
             for upstream in _directions(direction):
                 for node_id, d in self._walk(conn, sorted(existing), upstream, depth, rels, max_nodes).items():

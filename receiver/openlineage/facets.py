@@ -95,10 +95,16 @@ def check_facet(place: FacetPlace, key: str, value: Any) -> str | None:
     if (place, key) not in _validators():
         return None
     try:
-        # Producers repeat the same facets event after event (START, RUNNING, COMPLETE ...): remember verdicts.
-        return _check_text(place, key, json.dumps(value, sort_keys=True, separators=(",", ":")))
+        # Producers repeat the same facets event after event (START, RUNNING, COMPLETE ...): remember verdicts,
+        # for facets small enough that 4,096 cached texts stay a few MB (a SQL facet can be 100 KB).
+        text = json.dumps(value, sort_keys=True, separators=(",", ":"))
+        check = _check_text if len(text) <= _CACHED_TEXT_MAX else _check_text.__wrapped__
+        return check(place, key, text)
     except (RecursionError, ValueError):
         return "facet is nested too deeply to validate"
+
+
+_CACHED_TEXT_MAX = 8192  # characters of facet JSON (4,096 of them: ~32 MB at most); larger: not cached
 
 
 @functools.lru_cache(maxsize=4096)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,16 +20,14 @@ from lineagelens.receiver.errors import InvalidEvent
 from lineagelens.receiver.graph.base import GraphStore, GraphUnavailable
 from lineagelens.receiver.openlineage import ParsedEvent, parse_event
 from lineagelens.receiver.projection import facets as F
-from lineagelens.receiver.projection.build import Normalize, build, same_name
+from lineagelens.receiver.projection.build import Normalize, Projection, build, same_name
+from lineagelens.receiver.projection.parsed_cache import ParsedCache
 from lineagelens.receiver.state.db import LOCK_PROJECT, transaction
 from lineagelens.receiver.state.event_log import EventLog, StoredEvent
 from lineagelens.receiver.state.record_store import RecordStore
 from lineagelens.receiver.state.records import Key
 
 log = logging.getLogger(__name__)
-
-
-_PARSED_CACHE = 10_000
 
 
 @dataclass
@@ -63,21 +60,25 @@ class Projector:
         self.normalize = normalize
         self.on_batch = on_batch  # (projected, failed) after each batch: metrics
         self._lock = threading.Lock()
-        self._parsed: OrderedDict[str, ParsedEvent] = OrderedDict()  # content hash -> event, from ingest
-        self._parsed_lock = threading.Lock()
+        self.parsed = ParsedCache()  # content hash -> event, from ingest; bounded by payload bytes and age
         # Called after a rebuild, e.g. to restore manual lineage that lives outside the event log.
         self.after_rebuild: Callable[[], None] | None = None
+        # Called inside each batch's transaction, before its records are written (live monitoring records
+        # what the batch changes, committed with the records).
+        self.on_project: Callable[[sa.Connection, Projection], None] | None = None
 
-    def remember(self, content_hash: str, event: ParsedEvent) -> None:
-        """Keep an event ingest has just parsed, so projecting it soon after need not parse it again."""
-        with self._parsed_lock:
-            self._parsed[content_hash] = event
-            while len(self._parsed) > _PARSED_CACHE:
-                self._parsed.popitem(last=False)
+    def remember(self, content_hash: str, event: ParsedEvent, size: int) -> None:
+        """Keep an event ingest has just parsed (``size``: its payload length), so projecting it soon after
+        need not parse it again. Ingest calls this *before* the commit: the worker may project the event the
+        moment it is committed, and an entry remembered after that would never be taken."""
+        self.parsed.put(content_hash, event, size)
+
+    def forget(self, content_hashes: list[str]) -> None:
+        """Drop remembered events that were not appended (duplicates, a failed commit)."""
+        self.parsed.forget(content_hashes)
 
     def _parse(self, stored: StoredEvent) -> ParsedEvent | None:
-        with self._parsed_lock:
-            cached = self._parsed.pop(stored.content_hash, None)
+        cached = self.parsed.take(stored.content_hash)
         if cached is not None:
             return cached
         try:
@@ -101,11 +102,13 @@ class Projector:
                     conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": LOCK_PROJECT})
                     conn.commit()
 
-    def drain(self, *, progress: Callable[[int], None] | None = None) -> DrainResult:
-        """Project every pending event. Raises GraphUnavailable (the events stay pending)."""
+    def drain(self, *, progress: Callable[[int], None] | None = None,
+              stopping: Callable[[], bool] | None = None) -> DrainResult:
+        """Project every pending event, or stop after the current batch once ``stopping()`` says so (a
+        graceful shutdown). Raises GraphUnavailable (the events stay pending)."""
         result = DrainResult()
         with self._exclusive():
-            while batch := self.events.pending(limit=self.batch_size):
+            while not (stopping and stopping()) and (batch := self.events.pending(limit=self.batch_size)):
                 self._project(batch)
                 result.projected += len(batch)
                 result.ids.extend(s.id for s in batch)
@@ -128,6 +131,8 @@ class Projector:
                 self.on_batch(0, len(ids))
             raise
         with transaction(self.engine) as conn:
+            if self.on_project:
+                self.on_project(conn, projection)
             self.records.write(conn, projection.state)
             self.events.mark_projected(conn, ids)
         if self.on_batch:
