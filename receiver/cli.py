@@ -38,8 +38,15 @@ def main() -> None:
 @click.option("--workers", default=1, show_default=True, type=int, help="gunicorn worker processes")
 @click.option("--threads", default=8, show_default=True, type=int, help="threads per worker")
 @click.option("--dev", is_flag=True, help="Flask's development server with the reloader")
-def serve(host: str, port: int, workers: int, threads: int, dev: bool) -> None:
-    """Run the receiver (gunicorn with threads; --dev for Flask's reloader)."""
+@click.option("--role", type=click.Choice(["all", "api", "worker", "scheduler"]), default=None,
+              help="what runs besides HTTP: all (default), api, worker (projection, Kafka, alert delivery) or "
+                   "scheduler (health checks, alert scheduler) [default: LINEAGELENS_ROLE or all]")
+def serve(host: str, port: int, workers: int, threads: int, dev: bool, role: str | None) -> None:
+    """Run the receiver (gunicorn with threads for HTTP; live WebSocket streams run on one event loop per
+    worker and hold no thread; --dev for Flask's reloader). SIGTERM stops it gracefully: no new connections,
+    in-flight requests finish, the background threads finish their current batch."""
+    if role is not None:
+        os.environ["LINEAGELENS_ROLE"] = role  # read by every gunicorn worker's create_app
     from lineagelens.receiver import services
     from lineagelens.receiver.auth import bootstrap
 

@@ -34,6 +34,19 @@ def on_off(name: str, value: str) -> bool:
     raise ValueError(f"{PREFIX}{name} must be on or off, got {value!r}")
 
 
+def json_object(name: str, value: str) -> dict[str, Any]:
+    """A JSON object setting (empty text: {})."""
+    if not value.strip():
+        return {}
+    try:
+        found = json.loads(value)
+    except ValueError as exc:
+        raise ValueError(f"{PREFIX}{name} must be a JSON object: {exc}") from exc
+    if not isinstance(found, dict):
+        raise ValueError(f"{PREFIX}{name} must be a JSON object, got {type(found).__name__}")
+    return found
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -77,9 +90,31 @@ SETTINGS: tuple[Setting, ...] = (
             "'Prefer: wait=projected') waits before answering anyway (the event is committed either way).",
             float),
     Setting("PROJECTION_BATCH_SIZE", 500, "Events per projection batch (one graph round trip each).", int),
-    Setting("WORKER_ENABLED", True, "Run the catch-up worker thread that projects pending events.", _bool),
+    Setting("WORKER_ENABLED", True, "Run this process's background work (the projection worker, Kafka "
+            "consumer, alert evaluation and delivery, health checks and the alert scheduler, as its ROLE says). "
+            "False: serve requests only.", _bool),
+    Setting("ROLE", "all", "What this process runs besides serving HTTP and live streams: all (default), api "
+            "(nothing else; producers still get answers at the commit, and 'Prefer: wait=projected' projects in "
+            "the request), worker (projection, Kafka ingest, alert evaluation and delivery) or scheduler (source "
+            "health checks and the alert scheduler). 'lineagelens serve --role' sets it; docs/deploy.md.",
+            lambda v: v.strip().lower()),
     Setting("WORKER_MAX_BACKOFF", 30.0, "Longest wait in seconds between retries while the graph store "
             "is unreachable.", float),
+    Setting("HEALTH_CHECK_INTERVAL", 300.0, "Seconds between periodic source health checks (a source's own "
+            "checkIntervalSeconds wins); one process across receivers runs them. 0: no periodic checks "
+            "(POST /api/v1/sources/<id>/test still checks on demand).", float),
+    Setting("MONITORING_SEND_BUFFER", 1024 * 1024, "Bytes a live-monitoring WebSocket client may have "
+            "waiting to be sent; a client further behind is dropped with close code 4408.", int),
+    Setting("MONITORING_HEARTBEAT", 15.0, "Seconds of silence after which a live stream sends a heartbeat.",
+            float),
+    Setting("MONITORING_POLL", 1.0, "Seconds between the stream listener's checks of the change feed when no "
+            "notification arrives (PostgreSQL NOTIFY or this process's projector wake it at once).", float),
+    Setting("MONITORING_KEEP_ROWS", 100_000, "Change-feed rows kept for resuming streams (?since=); older "
+            "ones are pruned, and a client further behind gets a fresh snapshot.", int),
+    Setting("MONITORING_KEEP_SECONDS", 86_400.0, "Longest a change-feed row is kept for resuming streams.",
+            float),
+    Setting("MONITORING_SNAPSHOT_LIMIT", 5000, "Most nodes of each kind in the snapshot of an unfiltered "
+            "/ws/events stream (the most recently seen first).", int),
     Setting("MAX_DEPTH", 20, "Largest traversal depth a lineage query may ask for.", int),
     Setting("MAX_NODES", 5000, "Largest number of nodes one lineage answer may hold.", int),
     Setting("SOURCE_TEST_TIMEOUT", 5.0, "Seconds a source connection test may take.", float),
@@ -119,6 +154,62 @@ SETTINGS: tuple[Setting, ...] = (
             "and user name. Empty: no limit."),
     Setting("RATE_LIMIT_STORAGE", "memory://", "Where rate-limit counters live (a limits storage URI: "
             "memory:// is per process; redis://host:6379 shares them between processes and receivers)."),
+    Setting("COOKIE_SAMESITE", "strict", "SameSite attribute of the session cookies: strict (default), lax, "
+            "or none for a UI embedded in a page of another site (the Airflow plugin on another domain): none "
+            "also marks them Secure and Partitioned, so it needs HTTPS. See docs/security.md \"Inside Airflow\"."),
+    Setting("OIDC_ISSUER", "", "Single sign-on: the OpenID provider's issuer URL (discovery at "
+            "<issuer>/.well-known/openid-configuration). Empty: single sign-on is off. https, or http on "
+            "loopback only."),
+    Setting("OIDC_CLIENT_ID", "", "Single sign-on: the client id registered at the provider."),
+    Setting("OIDC_CLIENT_SECRET", "", "Single sign-on: the client secret (a confidential client, sent with "
+            "HTTP Basic); empty for a public client (PKCE only)."),
+    Setting("OIDC_SCOPES", "openid profile email groups", "Single sign-on: the scopes asked for (space- "
+            "or comma-separated; openid is always included)."),
+    Setting("OIDC_REDIRECT_URL", "", "Single sign-on: the public callback URL registered at the provider, "
+            "https://lineagelens.example.com/api/v1/auth/oidc/callback."),
+    Setting("OIDC_GROUPS_CLAIM", "groups", "Single sign-on: the claim (ID token or userinfo) listing the "
+            "user's groups."),
+    Setting("OIDC_USERNAME_CLAIM", "preferred_username", "Single sign-on: the claim naming the user "
+            "(the LineageLens user is oidc:<value>). Pick a claim the provider controls and keeps unique: "
+            "sub when users may edit their own user name or email."),
+    Setting("OIDC_ROLE_MAP", "", "Single sign-on: group to role, 'data-admins=admin,data-eng=editor,*=viewer' "
+            "(';' separates entries when group names hold commas). The highest matching role wins; '*' "
+            "applies when no group matches; without a match and without '*' sign-in is refused (403)."),
+    Setting("OIDC_TIMEOUT", 5.0, "Single sign-on: seconds each call to the provider may take.", float),
+    Setting("AIRFLOW_SHARED_SECRET", "", "The secret (32 characters or more) the Airflow plugin signs its "
+            "sign-in tokens with; the same value as [lineagelens] shared_secret in Airflow. Empty: the "
+            "Airflow sign-in route is off."),
+    Setting("AIRFLOW_MAX_ROLE", "editor", "Highest role an Airflow sign-in token can grant (viewer, editor or "
+            "admin); a higher role in a token is lowered to this one."),
+    Setting("ALERTS_ENABLED", True, "Evaluate alert rules, run the alert scheduler and deliver notifications in "
+            "background threads of this receiver (they also need WORKER_ENABLED). See docs/alerts.md.", _bool),
+    Setting("ALERT_POLL_SECONDS", 2.0, "Seconds between the rule evaluator's and the delivery queue's polls "
+            "when nothing wakes them (another receiver's events, retries falling due).", float),
+    Setting("ALERT_SCHEDULE_SECONDS", 30.0, "Seconds between evaluations of the time-driven rules (deadline, "
+            "freshness, source health); one receiver across the deployment runs them (PostgreSQL advisory "
+            "lock).", float),
+    Setting("ALERT_IMPACT_DEPTH", 5, "How many hops downstream an incident's impact reaches.", int),
+    Setting("ALERT_RETRY_BASE_SECONDS", 30.0, "First retry delay of a failed notification; doubled at each "
+            "attempt (exponential backoff), capped at ALERT_RETRY_MAX_SECONDS.", float),
+    Setting("ALERT_RETRY_MAX_SECONDS", 3600.0, "Longest delay between two delivery attempts.", float),
+    Setting("ALERT_MAX_ATTEMPTS", 8, "Delivery attempts before a notification is marked failed.", int),
+    Setting("ALERT_LINK_BASE_URL", "", "Public URL of the LineageLens UI (https://lineagelens.example.com): "
+            "notifications link to the incident there. Empty: messages carry no link."),
+    Setting("KAFKA_BOOTSTRAP", "", "Kafka ingest: the brokers (host:port,host:port) of the topic OpenLineage "
+            "producers write to with the Kafka transport. Empty: Kafka ingest is off. The consumer is a background "
+            "thread of the receiver, like the projection worker (it also needs WORKER_ENABLED). See docs/kafka.md."),
+    Setting("KAFKA_TOPIC", "openlineage", "Kafka ingest: the topic consumed."),
+    Setting("KAFKA_GROUP", "lineagelens", "Kafka ingest: the consumer group every receiver joins (the topic's "
+            "partitions are shared between them)."),
+    Setting("KAFKA_DEAD_LETTER_TOPIC", "openlineage.dlq", "Kafka ingest: where records that cannot be ingested "
+            "(not JSON, too large, invalid events) go, with headers saying why. Empty: they are logged and "
+            "skipped."),
+    Setting("KAFKA_CONFIG", {}, "Kafka ingest: a JSON object of librdkafka options for the consumer and the "
+            "dead-letter producer, e.g. {\"security.protocol\": \"SASL_SSL\", \"sasl.mechanism\": \"SCRAM-SHA-512\", "
+            "\"sasl.username\": \"...\", \"sasl.password\": \"...\", \"ssl.ca.location\": \"/etc/kafka/ca.pem\"}.",
+            lambda text: json_object("KAFKA_CONFIG", text)),
+    Setting("KAFKA_BATCH_SIZE", 500, "Kafka ingest: most records taken and committed to the event log at once.",
+            int),
     Setting("PLUGINS", "", "Comma-separated names: load only these plugins (empty: all installed).",),
     Setting("LOG_LEVEL", "INFO", "Python logging level."),
 )

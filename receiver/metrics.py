@@ -33,6 +33,19 @@ class Metrics:
                                            registry=self.registry)
         self.backlog = Gauge("lineagelens_projection_backlog", "Events committed but not yet projected",
                              registry=self.registry)
+        # Kafka ingest (receiver/kafka; docs/kafka.md)
+        self.kafka_consumed = Counter("lineagelens_kafka_records_total", "Kafka records consumed, by outcome "
+                                      "(ingested: in the event log, duplicates included; dead_lettered)",
+                                      ["outcome"], registry=self.registry)
+        self.kafka_dead_lettered = Counter("lineagelens_kafka_dead_lettered_total", "Kafka records sent to the "
+                                           "dead-letter topic, by reason", ["reason"], registry=self.registry)
+        self.kafka_retries = Counter("lineagelens_kafka_retries_total", "Kafka batches rewound and retried "
+                                     "(state database or dead-letter topic unreachable)", registry=self.registry)
+        self.kafka_commit_failures = Counter("lineagelens_kafka_commit_failures_total", "Kafka offset commits "
+                                             "refused (partitions moved during a rebalance; the records are "
+                                             "consumed again)", registry=self.registry)
+        self.kafka_lag = Gauge("lineagelens_kafka_lag", "Kafka records on this receiver's partitions not yet "
+                               "consumed", registry=self.registry)
 
     def watch_backlog(self, read: Callable[[], int]) -> None:
         self.backlog.set_function(read)

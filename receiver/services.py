@@ -4,24 +4,31 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
 import sqlalchemy as sa
 from flask import Flask, current_app
 
+from lineagelens.receiver.alerts.service import Alerts
 from lineagelens.receiver.auth.identity import Auth
+from lineagelens.receiver.auth.sso import Sso
 from lineagelens.receiver.dashboards import DashboardService
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.ingest import Ingestor
 from lineagelens.receiver.keyring import Keyring
 from lineagelens.receiver.metrics import Metrics
+from lineagelens.receiver.monitoring.health import HealthChecks
+from lineagelens.receiver.monitoring.streams import Monitor
 from lineagelens.receiver.projection.projector import Projector
 from lineagelens.receiver.projection.worker import CatchUpWorker
 from lineagelens.receiver.sources.registry import Registry
 from lineagelens.receiver.sources.service import SourceService
 from lineagelens.receiver.state.event_log import EventLog
 from lineagelens.receiver.state.record_store import RecordStore
+
+if TYPE_CHECKING:  # confluent-kafka is imported only when Kafka ingest is on
+    from lineagelens.receiver.kafka import KafkaIngest
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +52,19 @@ class Services:
     dashboards: DashboardService
     keyring: Keyring
     auth: Auth
+    sso: Sso  # single sign-on (OIDC) and the Airflow plugin's sign-in
+    monitor: Monitor  # live monitoring streams (receiver/monitoring)
+    health: HealthChecks  # source health checks, periodic and on demand
+    alerts: Alerts  # alert rules, channels, incidents, delivery (receiver/alerts)
+    kafka: KafkaIngest | None = None  # the Kafka consumer thread when LINEAGELENS_KAFKA_BOOTSTRAP is set
 
     def close(self) -> None:
+        if self.kafka is not None:  # first: no new events once the rest shuts down
+            self.kafka.stop()
         self.worker.stop()
+        self.health.stop()
+        self.alerts.stop()
+        self.monitor.stop()
         self.graph.close()
         self.engine.dispose()
 

@@ -9,13 +9,16 @@ from typing import Any
 from flask import Flask
 
 from lineagelens.receiver import plugins, services
+from lineagelens.receiver.alerts.setup import make_alerts
 from lineagelens.receiver.auth.identity import make_auth
+from lineagelens.receiver.auth.sso import make_sso
 from lineagelens.receiver.dashboards import DashboardService, ManualLineage
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.graph.sql import SqlGraphStore
 from lineagelens.receiver.ingest import Ingestor
 from lineagelens.receiver.keyring import Keyring
 from lineagelens.receiver.metrics import Metrics
+from lineagelens.receiver.monitoring.setup import make_monitor
 from lineagelens.receiver.openlineage import ParsedEvent, facets
 from lineagelens.receiver.projection.projector import Projector
 from lineagelens.receiver.projection.worker import CatchUpWorker
@@ -41,6 +44,19 @@ def make_graph_store(settings: dict[str, Any], engine: Any) -> GraphStore:
         return Neo4jGraphStore(url=url, user=settings["GRAPH_USER"], password=settings["GRAPH_PASSWORD"],
                                database=settings["GRAPH_DATABASE"])
     raise ValueError(f"LINEAGELENS_GRAPH_URL must be empty or a neo4j:// / bolt:// URL, got {url!r}")
+
+
+ROLES = ("all", "api", "worker", "scheduler")
+
+
+def runs_work(settings: dict[str, Any]) -> tuple[bool, bool]:
+    """Whether this process runs the worker's part (projection, Kafka, alert evaluation and delivery) and the
+    scheduler's part (health checks, the alert scheduler), from ``ROLE`` and ``WORKER_ENABLED``."""
+    role = settings["ROLE"]
+    if role not in ROLES:
+        raise ValueError(f"LINEAGELENS_ROLE must be one of {', '.join(ROLES)}, got {role!r}")
+    enabled = bool(settings["WORKER_ENABLED"])
+    return enabled and role in {"all", "worker"}, enabled and role in {"all", "scheduler"}
 
 
 def init_app(app: Flask) -> None:
@@ -87,12 +103,36 @@ def init_app(app: Flask) -> None:
     manual = ManualLineage(engine=engine, graph=graph)
     projector.after_rebuild = manual.sync_all
     dashboards = DashboardService(engine=engine, graph=graph, manual=manual, sources=sources)
+    monitor, health = make_monitor(settings, engine=engine, graph=graph, projector=projector,
+                                   dashboards=dashboards, sources=sources)
     app.extensions[services.KEY] = found = services.Services(
         settings=settings, engine=engine, events=event_log, records=projector.records, graph=graph,
         projector=projector, worker=worker, ingestor=ingestor, metrics=metrics, plugins=pm, registry=registry,
         sources=sources, dashboards=dashboards, keyring=keyring,
-        auth=make_auth(settings=settings, engine=engine, session_key=keyring.derive("session-jwt")))
-    if settings["WORKER_ENABLED"]:
+        auth=make_auth(settings=settings, engine=engine, session_key=keyring.derive("session-jwt")),
+        sso=make_sso(settings, state_key=keyring.derive("oidc-state")), monitor=monitor, health=health,
+        alerts=make_alerts(settings, engine=engine, graph=graph, registry=registry, sources=sources,
+                           projector=projector, monitor=monitor))
+    works, schedules = runs_work(settings)
+    if works:
         worker.start()
         worker.wake()  # catch up on whatever an earlier process left pending
-    atexit.register(found.worker.stop, 2.0)
+    if schedules:
+        health.start()  # periodic source health checks (one process across receivers runs them)
+    if settings["ALERTS_ENABLED"] and (works or schedules):
+        found.alerts.start(evaluate=works, schedule=schedules)  # evaluation + delivery; the scheduler
+    if settings["KAFKA_BOOTSTRAP"] and works:
+        # Kafka ingest: one consumer per process, every receiver in one group (docs/kafka.md)
+        from lineagelens.receiver.kafka import KafkaIngest
+
+        found.kafka = KafkaIngest(ingestor=ingestor, metrics=metrics, bootstrap=settings["KAFKA_BOOTSTRAP"],
+                                  topic=settings["KAFKA_TOPIC"], group=settings["KAFKA_GROUP"],
+                                  dead_letter_topic=settings["KAFKA_DEAD_LETTER_TOPIC"],
+                                  options=settings["KAFKA_CONFIG"], batch_size=settings["KAFKA_BATCH_SIZE"],
+                                  max_bytes=settings["MAX_CONTENT_LENGTH"])
+        found.kafka.start()
+        atexit.register(found.kafka.stop, 5.0)
+    atexit.register(found.worker.stop, 20.0)  # a graceful stop lets the current batch finish
+    atexit.register(monitor.stop)  # stream clients get 1001 (going away)
+    atexit.register(health.stop)
+    atexit.register(found.alerts.stop, 2.0)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The whole test suite against every backend: starts PostgreSQL and Neo4j on localhost (unless already
+# The whole test suite against every backend: starts PostgreSQL, Neo4j and Kafka on localhost (unless already
 # running), runs lint, the UI checks and browser tests, and pytest (receiver, producers, UI build), and stops
 # what it started. A backend that cannot start fails the run. Expects `make ui` to have built the UI.
 set -euo pipefail
@@ -13,15 +13,17 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for svc in postgres neo4j; do
+for svc in postgres neo4j kafka; do
   if ! scripts/"$svc".sh status >/dev/null 2>&1; then
     started+=("$svc")
   fi
 done
 export LINEAGELENS_TEST_POSTGRES_URL="$(scripts/postgres.sh start | tail -n 1)"
 export LINEAGELENS_TEST_NEO4J_URL="$(scripts/neo4j.sh start | tail -n 1)"
+export LINEAGELENS_TEST_KAFKA_BOOTSTRAP="$(scripts/kafka.sh start | tail -n 1)"
 echo "PostgreSQL: $LINEAGELENS_TEST_POSTGRES_URL"
 echo "Neo4j:      $LINEAGELENS_TEST_NEO4J_URL"
+echo "Kafka:      $LINEAGELENS_TEST_KAFKA_BOOTSTRAP"
 
 .venv/bin/ruff check .
 scripts/typecheck.sh

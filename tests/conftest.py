@@ -1,7 +1,8 @@
 """Shared fixtures: apps on each backend, graph stores, and the OpenLineage test data.
 
-The real services come from ``make test`` (scripts/postgres.sh, scripts/neo4j.sh), which exports
-``LINEAGELENS_TEST_POSTGRES_URL`` and ``LINEAGELENS_TEST_NEO4J_URL``. A backend that cannot be reached is
+The real services come from ``make test`` (scripts/postgres.sh, scripts/neo4j.sh, scripts/kafka.sh), which
+exports ``LINEAGELENS_TEST_POSTGRES_URL``, ``LINEAGELENS_TEST_NEO4J_URL`` and
+``LINEAGELENS_TEST_KAFKA_BOOTSTRAP``. A backend that cannot be reached is
 an error, never a skip.
 """
 
@@ -27,6 +28,7 @@ DATA = Path(__file__).parent / "data" / "openlineage"
 POSTGRES_URL = os.environ.get("LINEAGELENS_TEST_POSTGRES_URL",
                               "postgresql+psycopg://lineagelens@127.0.0.1:55432/lineagelens_test")
 NEO4J_URL = os.environ.get("LINEAGELENS_TEST_NEO4J_URL", "bolt://127.0.0.1:7687")
+KAFKA_BOOTSTRAP = os.environ.get("LINEAGELENS_TEST_KAFKA_BOOTSTRAP", "127.0.0.1:19092")
 
 BACKENDS = [
     pytest.param("sqlite", id="sqlite"),
@@ -75,7 +77,7 @@ def backend_config(backend: str, tmp_path: Path) -> dict[str, Any]:
 
 
 # Tests run with a clean set of plugins: the built-in ones only (a test of third-party loading asks for more).
-BUILT_IN_PLUGINS = "naming,databases,services,webhook"
+BUILT_IN_PLUGINS = "naming,databases,services,webhook,slack,teams,email,pagerduty"
 
 
 def make_app(config: dict[str, Any]) -> Flask:
@@ -179,13 +181,26 @@ def graph_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Grap
         engine.dispose()
 
 
+_MARKED: dict[str, set[str]] = {"postgres": set(), "neo4j": set(), "kafka": set()}
+
+
+def pytest_itemcollected(item: pytest.Item) -> None:
+    """Remember which tests carry a backend marker (a report's keywords also hold folder and file names:
+    everything under tests/receiver/kafka/ would count as a Kafka test)."""
+    for marker, ids in _MARKED.items():
+        if item.get_closest_marker(marker) is not None:
+            ids.add(item.nodeid)
+
+
 def _passed_with(terminalreporter: Any, marker: str) -> int:
-    return sum(1 for report in terminalreporter.stats.get("passed", []) if marker in report.keywords)
+    return sum(1 for report in terminalreporter.stats.get("passed", [])
+               if report.when == "call" and report.nodeid in _MARKED[marker])
 
 
 def _backend_counts(config: pytest.Config) -> tuple[dict[str, int], int]:
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    counts = {"PostgreSQL": _passed_with(reporter, "postgres"), "Neo4j": _passed_with(reporter, "neo4j")}
+    counts = {"PostgreSQL": _passed_with(reporter, "postgres"), "Neo4j": _passed_with(reporter, "neo4j"),
+              "Kafka": _passed_with(reporter, "kafka")}
     return counts, len(reporter.stats.get("skipped", []))
 
 
@@ -203,5 +218,6 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     terminalreporter.write_sep("-", "backends")
     terminalreporter.write_line(f"PostgreSQL ({POSTGRES_URL}): {counts['PostgreSQL']} tests passed")
     terminalreporter.write_line(f"Neo4j ({NEO4J_URL}): {counts['Neo4j']} tests passed")
+    terminalreporter.write_line(f"Kafka ({KAFKA_BOOTSTRAP}): {counts['Kafka']} tests passed")
     if skipped:
         terminalreporter.write_line(f"{skipped} tests were skipped: a skip is a bug here", red=True)

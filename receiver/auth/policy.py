@@ -32,12 +32,19 @@ PUBLIC: Final = frozenset({
     "auth.login",
     "auth.refresh",
     "auth.logout",
+    "sso.oidc_login",
+    "sso.oidc_callback",
+    "sso.airflow_signin",
 })
 
 INGEST: Final = frozenset({"ingest.post_lineage", "ingest.post_batch"})
 
 ADMIN_BLUEPRINTS: Final = frozenset({"users", "apikeys", "audit"})
 ADMIN_ENDPOINTS: Final = frozenset[str]()
+
+# Live monitoring streams (WebSocket handshakes are GET requests): viewer reads, checked here like any read;
+# a refused upgrade is closed with 4000 + the status (receiver/api/live.py).
+STREAMS: Final = frozenset({"live.monitoring", "live.lineage", "live.events"})
 
 # Writes that are not recorded by the generic audit hook: ingest (one row per event would grow the audit
 # table with every event: the ingest metrics count it) and the sign-in routes, which record themselves.
@@ -50,6 +57,8 @@ def required(endpoint: str, method: str) -> Need:
     """What a request to ``endpoint`` with ``method`` needs."""
     if endpoint in PUBLIC:
         return "public"
+    if endpoint in STREAMS:
+        return Role.viewer
     safe = method.upper() in SAFE_METHODS
     if endpoint in INGEST and not safe:
         return "ingest"

@@ -176,6 +176,7 @@ sources = sa.Table(
     sa.Column("latency_ms", sa.Float()),
     _ts("created_at", nullable=False),
     _ts("updated_at", nullable=False),
+    sa.Column("check_interval_seconds", sa.Integer()),  # NULL: LINEAGELENS_HEALTH_CHECK_INTERVAL
     sa.UniqueConstraint("kind", "name", name="uq_sources_kind_name"),
 )
 
@@ -189,6 +190,20 @@ source_checks = sa.Table(
     sa.Column("details", Json, nullable=False),
     _ts("checked_at", nullable=False),
     sa.Index("ix_source_checks_source", "source_id", "checked_at"),
+)
+
+# Live monitoring: what projection and health checks changed, in commit order; ``id`` is the ``seq`` of the
+# streams. Ids only (kind, node id, run or check id, an edge's target): subscribers read the rest.
+monitoring_changes = sa.Table(
+    "monitoring_changes", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # run | dataset | node | edge | source
+    sa.Column("subject", sa.Text(), nullable=False),  # a node id (an edge's source)
+    sa.Column("namespace", sa.Text()),  # the subject's namespace (for namespace-scoped credentials)
+    sa.Column("ref", sa.Text()),  # run id, check id, or an edge's relationship type
+    sa.Column("target", sa.Text()),  # an edge's target node id
+    _ts("created_at", nullable=False),
+    sa.Index("ix_monitoring_changes_created", "created_at"),
 )
 
 # Dashboards: a React Flow document (nodes, edges, viewport) with optimistic concurrency by version.
@@ -268,4 +283,120 @@ audit_log = sa.Table(
     sa.Column("status", sa.Integer()),
     sa.Index("ix_audit_log_at", "at"),
     sa.Index("ix_audit_log_actor", "actor"),
+)
+
+# Alerts (see lineagelens.receiver.alerts): channels, rules, incidents, the delivery queue, SLA evaluations.
+alert_channels = sa.Table(
+    "alert_channels", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.Text(), nullable=False, unique=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("config", Json, nullable=False),  # secret fields sealed (sources/secrets.py)
+    sa.Column("owners", Json, nullable=False),  # ownership-facet owner names whose incidents come here too
+    sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.true()),
+    sa.Column("rate_limit_per_minute", sa.Integer(), nullable=False, server_default="30"),
+    _ts("created_at", nullable=False),
+    _ts("updated_at", nullable=False),
+)
+
+alert_rules = sa.Table(
+    "alert_rules", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("name", sa.Text(), nullable=False),
+    sa.Column("type", sa.String(32), nullable=False),
+    sa.Column("enabled", sa.Boolean(), nullable=False, server_default=sa.true()),
+    sa.Column("severity", sa.String(16), nullable=False, server_default="error"),
+    sa.Column("scope", Json, nullable=False),
+    sa.Column("params", Json, nullable=False),
+    sa.Column("channel_ids", Json, nullable=False),
+    _ts("created_at", nullable=False),
+    _ts("updated_at", nullable=False),
+)
+
+# One row per condition that fired (its key names the run / version / deadline ...): the unique key is what
+# makes a condition fire once, whichever receiver saw it first.
+alert_firings = sa.Table(
+    "alert_firings", metadata,
+    sa.Column("key", sa.String(512), primary_key=True),
+    sa.Column("rule_id", sa.String(36), nullable=False),
+    sa.Column("node_id", sa.Text(), nullable=False),
+    sa.Column("incident_id", BigId),
+    _ts("fired_at", nullable=False),
+)
+
+incidents = sa.Table(
+    "incidents", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("rule_id", sa.String(36)),
+    sa.Column("rule_type", sa.String(32), nullable=False),
+    sa.Column("root_node_id", sa.Text(), nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("severity", sa.String(16), nullable=False),
+    sa.Column("title", sa.Text(), nullable=False),
+    sa.Column("details", Json, nullable=False),
+    sa.Column("impact", Json, nullable=False),
+    sa.Column("owners", Json, nullable=False),
+    sa.Column("open_key", sa.String(512), unique=True),  # rule|root while not resolved, NULL after
+    sa.Column("occurrences", sa.Integer(), nullable=False, server_default="1"),
+    _ts("opened_at", nullable=False),
+    _ts("updated_at", nullable=False),
+    _ts("acknowledged_at"),
+    sa.Column("acknowledged_by", sa.Text()),
+    _ts("resolved_at"),
+    sa.Column("resolved_by", sa.Text()),
+    sa.Index("ix_incidents_state", "state", "opened_at"),
+    sa.Index("ix_incidents_root", "root_node_id"),
+)
+
+incident_events = sa.Table(
+    "incident_events", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", BigId, sa.ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    _ts("at", nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # opened, repeated, attached, acknowledged, resolved
+    sa.Column("node_id", sa.Text()),
+    sa.Column("rule_id", sa.String(36)),
+    sa.Column("message", sa.Text(), nullable=False, server_default=""),
+    sa.Index("ix_incident_events_incident", "incident_id", "id"),
+)
+
+# The delivery queue and log: one row per (incident, event, channel), worked by a background thread.
+alert_notifications = sa.Table(
+    "alert_notifications", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("incident_id", BigId),
+    sa.Column("event", sa.String(16), nullable=False),  # opened, resolved, test
+    sa.Column("channel_id", sa.String(36), nullable=False),
+    sa.Column("dedup_key", sa.String(128), unique=True),
+    sa.Column("status", sa.String(16), nullable=False),  # pending, delivered, failed
+    sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text()),
+    sa.Column("response_status", sa.Integer()),
+    sa.Column("message", Json, nullable=False),
+    _ts("created_at", nullable=False),
+    _ts("next_attempt_at", nullable=False),
+    _ts("last_attempt_at"),
+    _ts("delivered_at"),
+    sa.Index("ix_alert_notifications_due", "status", "next_attempt_at"),
+    sa.Index("ix_alert_notifications_channel", "channel_id", "last_attempt_at"),
+)
+
+sla_evaluations = sa.Table(
+    "sla_evaluations", metadata,
+    sa.Column("id", BigId, primary_key=True, autoincrement=True),
+    sa.Column("rule_id", sa.String(36), nullable=False),
+    sa.Column("node_id", sa.Text(), nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # deadline, freshness
+    _ts("due_at", nullable=False),
+    sa.Column("met", sa.Boolean(), nullable=False),
+    _ts("observed_at", nullable=False),
+    sa.UniqueConstraint("rule_id", "node_id", "due_at", name="uq_sla_evaluations_due"),
+    sa.Index("ix_sla_evaluations_node", "node_id", "due_at"),
+)
+
+# Where the rule evaluator is in the event log (the id of the last event it evaluated).
+alert_cursor = sa.Table(
+    "alert_cursor", metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("position", BigId, nullable=False),
 )

@@ -104,12 +104,12 @@ def test_every_base_image_is_pinned_to_a_version_or_digest(stages):
 
 
 def test_ui_goes_into_the_package_as_the_makefile_puts_it(stages):
-    """`make ui` copies ui/dist into receiver/ui_dist, which setup.cfg ships as package data."""
+    """`make ui` copies ui/dist into receiver/ui_dist, which setup.py ships as package data."""
     makefile = (ROOT / "Makefile").read_text()
     assert "cp -R ui/dist/. receiver/ui_dist/" in makefile
     copies = stages[1].args_of("COPY")
     assert "--from=ui /src/ui/dist/ receiver/ui_dist/" in copies
-    assert "ui_dist/*" in (ROOT / "setup.cfg").read_text()
+    assert '"ui_dist/*"' in (ROOT / "setup.py").read_text()
 
 
 def test_wheel_stage_copies_every_package_folder_setup_py_maps(stages):

@@ -17,7 +17,7 @@ from tests.receiver.auth.support import api_key, bearer, sign_in
 # The public surface, written out again on purpose: widening it must be a visible change to this test.
 EXPECTED_PUBLIC = {"health.healthz", "health.readyz", "static", "webui.index", "webui.asset_or_route",
                    "openapi.openapi_json", "openapi.docs_page", "auth.auth_config", "auth.login", "auth.refresh",
-                   "auth.logout"}
+                   "auth.logout", "sso.oidc_login", "sso.oidc_callback", "sso.airflow_signin"}
 
 
 def _url(rule: Rule) -> str:
@@ -120,3 +120,15 @@ def test_metrics_need_a_credential_and_a_read_key_is_enough(app: Flask) -> None:
 def test_unknown_routes_still_answer_404_in_the_error_shape(app: Flask) -> None:
     response = anonymous_client(app).get("/api/v1/no-such-thing")
     assert response.status_code == 404 and response.get_json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("path", ["/ws/events", "/ws/lineage?nodeId=dataset:ns:x", "/ws/monitoring/some-dashboard"])
+def test_the_live_streams_answer_401_without_a_credential_and_403_to_an_ingest_key(app: Flask, path: str) -> None:
+    client = anonymous_client(app)
+    upgrade = {"Upgrade": "websocket", "Connection": "Upgrade", "Sec-WebSocket-Version": "13",
+               "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="}
+    for headers in ({}, upgrade):  # a plain GET, and a handshake (the test client has no socket to upgrade)
+        assert client.get(path, headers=headers).status_code == 401
+        assert client.get(path, headers={**headers, **bearer(api_key(app, "ingest"))}).status_code == 403
+    assert client.get(path, headers=bearer(api_key(app, "read"))).status_code in {404, 426}  # past the check
+    assert all(policy.required(e, "GET") == policy.Role.viewer for e in policy.STREAMS)
