@@ -2,8 +2,11 @@
 
 Every route sits behind Airflow's authentication (``requires_authenticated()``; the DAG routes also check
 read access to that DAG with ``requires_access_dag``), so the pages are exactly as private as Airflow's own.
-The receiver is called server-side with a short timeout; when it is missing or unreachable the HTML pages say
-so (HTTP 200) and the JSON route answers 503 — never a 500, and Airflow itself is not slowed.
+The pages are one full-height frame of the LineageLens UI (see :mod:`.views` for what Airflow's iframe sandbox
+allows); the browser checks that it can reach the UI before loading it (``check.js``). The receiver is called
+server-side only for the nav page's DAG list and the JSON route, with a short timeout; when it is missing or
+unreachable the pages say so (HTTP 200) and the JSON route answers 503 — never a 500, and Airflow itself is
+not slowed.
 
 Built only when the first request arrives (see :class:`lineagelens.integrations.airflow.plugin.LazyApp`).
 """
@@ -15,7 +18,12 @@ from dataclasses import asdict
 from typing import Any
 
 from fastapi import Depends, FastAPI  # type: ignore[import-not-found, unused-ignore]
-from fastapi.responses import HTMLResponse, JSONResponse, Response  # type: ignore[import-not-found, unused-ignore]
+from fastapi.responses import (  # type: ignore[import-not-found, unused-ignore]
+    HTMLResponse,
+    JSONResponse,
+    RedirectResponse,
+    Response,
+)
 
 from lineagelens.integrations.airflow import views
 from lineagelens.integrations.airflow.client import (
@@ -26,6 +34,7 @@ from lineagelens.integrations.airflow.client import (
     root_jobs,
     settings_from,
 )
+from lineagelens.integrations.airflow.signin import SignInSettings, signin_settings, signin_url
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +54,17 @@ def airflow_settings() -> ReceiverSettings | None:
     return settings_from(get)
 
 
+def airflow_signin_settings() -> SignInSettings | None:
+    """``[lineagelens] shared_secret`` and ``role_map``: None when the embedded UI signs in by itself."""
+    from airflow.configuration import conf  # type: ignore[import-not-found, unused-ignore]
+
+    def get(section: str, key: str) -> str | None:
+        value = conf.get(section, key, fallback=None)
+        return None if value is None else str(value)
+
+    return signin_settings(get)
+
+
 def _dag_access() -> Any:
     from airflow.api_fastapi.core_api.security import (  # type: ignore[import-not-found, unused-ignore]
         requires_access_dag,
@@ -56,6 +76,7 @@ def _dag_access() -> Any:
 def create_app() -> Any:
     """The plugin's FastAPI application (all routes authenticated by Airflow)."""
     from airflow.api_fastapi.core_api.security import (  # type: ignore[import-not-found, unused-ignore]
+        get_user,
         requires_authenticated,
     )
 
@@ -71,25 +92,19 @@ def create_app() -> Any:
         try:
             status = str(client.ready().get("status", "unknown"))
             roots, truncated = root_jobs(client)
-            embed = client.probe_html("/")
         except ReceiverUnavailable as exc:
+            # The browser may still reach the UI (check.js decides); only the DAG list is missing.
             log.warning("LineageLens index: %s", exc)
-            return HTMLResponse(views.unavailable(settings, str(exc), title="LineageLens"))
-        return HTMLResponse(views.index_page(settings, status=status, roots=roots, truncated=truncated,
-                                             embed_ui=embed))
+            return HTMLResponse(views.index_page(settings, status="unreachable", roots=[], truncated=False,
+                                                 server_error=str(exc)))
+        return HTMLResponse(views.index_page(settings, status=status, roots=roots, truncated=truncated))
 
     @app.get("/dags/{dag_id}", response_class=HTMLResponse, dependencies=[Depends(_dag_access())])
     def dag_tab(dag_id: str) -> HTMLResponse:
         settings = airflow_settings()
-        title = f"Lineage of {dag_id}"
         if settings is None:
-            return HTMLResponse(views.unavailable(None, "not configured", title=title))
-        try:
-            lineage = dag_lineage(ReceiverClient(settings), dag_id)
-        except ReceiverUnavailable as exc:
-            log.warning("LineageLens DAG page for %s: %s", dag_id, exc)
-            return HTMLResponse(views.unavailable(settings, str(exc), title=title))
-        return HTMLResponse(views.dag_page(settings, lineage))
+            return HTMLResponse(views.unavailable(None, "not configured", title=f"Lineage of {dag_id}"))
+        return HTMLResponse(views.dag_page(settings, dag_id))
 
     @app.get("/api/dags/{dag_id}", dependencies=[Depends(_dag_access())])
     def dag_json(dag_id: str) -> JSONResponse:
@@ -103,6 +118,21 @@ def create_app() -> Any:
         body = asdict(lineage)
         body.update(available=True, externalInputs=lineage.external_inputs, finalOutputs=lineage.final_outputs)
         return JSONResponse(body)
+
+    @app.get("/open")
+    def open_ui(next: str = "/", user: Any = Depends(get_user)) -> Response:  # noqa: B008 (FastAPI style)
+        """Open the LineageLens UI at ``next`` signed in as this Airflow user (the embedded iframe's source)."""
+        settings = airflow_settings()
+        if settings is None:
+            return HTMLResponse(views.unavailable(None, "not configured", title="LineageLens"))
+        target = signin_url(settings.browser_url, airflow_signin_settings(), str(user.get_name()), next)
+        return RedirectResponse(target, status_code=302, headers={"Cache-Control": "no-store",
+                                                                  "Referrer-Policy": "no-referrer"})
+
+    @app.get("/check.js")
+    def check_js() -> Response:
+        return Response(views.check_script(), media_type="text/javascript",
+                        headers={"Cache-Control": "max-age=300"})
 
     @app.get("/icon.svg")
     def icon() -> Response:

@@ -22,7 +22,7 @@ from lineagelens.integrations.airflow.client import (
     settings_from,
 )
 from lineagelens.integrations.airflow.signin import signin_url
-from lineagelens.integrations.airflow.views import dag_page, index_page, unavailable
+from lineagelens.integrations.airflow.views import check_script, dag_page, index_page, relative, unavailable
 from tests.integrations.support import Receiver, http
 from tests.servers import closed_port, tcp_listener
 
@@ -99,20 +99,50 @@ def test_dag_lineage_collects_the_task_jobs_of_a_dag(receiver: Receiver) -> None
     assert (summary.job.name, summary.children, summary.reads, summary.writes, truncated) == ("etl", 2, 2, 2, False)
 
 
-def test_dag_page_escapes_what_the_receiver_and_the_url_hold(receiver: Receiver) -> None:
-    settings = ReceiverSettings(url=receiver.url, api_key=receiver.read_key, namespace=NS)
-    page = dag_page(settings, dag_lineage(ReceiverClient(settings), "etl"))
-    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "<b>final</b>" not in page and 'class="badge s-FAILED"' in page
-    unknown = dag_page(settings, dag_lineage(ReceiverClient(settings), '"><img src=x onerror=alert(1)>'))
-    assert "<img" not in unknown and "has received no OpenLineage events for this DAG" in unknown
+def test_dag_tab_is_one_frame_of_the_dags_graph_loaded_after_the_browser_check() -> None:
+    settings = ReceiverSettings(url="http://lineagelens:5000", ui_url="https://ll.example/", namespace="air flow")
+    page = dag_page(settings, "etl.daily")
+    # one frame, of the UI's embedded graph of this DAG, through the plugin's sign-in route (../ from dags/<id>)
+    assert page.count("<iframe") == 1
+    assert 'data-src="../open?next=%2Fembed%2Fdag%2Fair%2520flow%2Fetl.daily"' in page
+    # not loaded until check.js found ui_url reachable from the browser; the message names the address
+    assert ' hidden></iframe>' in page and 'src="../check.js"' in page and 'data-ui-url="https://ll.example"' in page
+    assert "Your browser cannot reach" in page and "<code>https://ll.example</code>" in page
+    # Airflow's sandbox has no allow-popups and no top navigation: nothing may need them
+    assert "_blank" not in page and "_top" not in page
+    hostile = dag_page(settings, '"><img src=x onerror=alert(1)>')
+    assert "<img" not in hostile and "&quot;&gt;&lt;img" in hostile
 
 
-def test_index_lists_root_jobs_with_links_to_their_dag_pages(receiver: Receiver) -> None:
+def test_the_browser_check_loads_the_frame_only_when_healthz_answers() -> None:
+    script = check_script()
+    assert "fetch(ui + '/healthz', { mode: 'no-cors'" in script
+    assert "frame.src = frame.getAttribute('data-src')" in script and "unreachable(" in script
+    assert 'a[target="lineagelens-ui"]' in script and "__FRAME__" not in script
+
+
+def test_index_lists_the_dags_as_links_into_the_one_frame(receiver: Receiver) -> None:
     settings = ReceiverSettings(url=receiver.url, api_key=receiver.read_key, namespace=NS)
     roots, truncated = root_jobs(ReceiverClient(settings))
-    page = index_page(settings, status="ready", roots=roots, truncated=truncated, embed_ui=False)
-    assert '<a href="dags/etl">etl</a>' in page and "2 read / 2 written" in page and "<iframe" not in page
+    page = index_page(settings, status="ready", roots=roots, truncated=truncated)
+    assert page.count("<iframe") == 1 and 'name="lineagelens-ui"' in page and 'data-src="open?next=%2F"' in page
+    link = '<a href="open?next=%2Fembed%2Fdag%2Fpages%2Fetl" target="lineagelens-ui" data-dag="etl">'
+    assert link in page and "2 tasks" in page and 'class="badge s-COMPLETED">completed</span>' in page
+    # "LineageLens" is Airflow's nav label already: the page does not repeat it as a heading
+    assert "<h1" not in page and "_blank" not in page
+    failed = index_page(settings, status="unreachable", roots=[], truncated=False, server_error="refused <x>")
+    assert "The Airflow server cannot read LineageLens: refused &lt;x&gt;" in failed and "<iframe" in failed
+
+
+def test_times_are_shown_relative() -> None:
+    from datetime import UTC, datetime
+
+    now = datetime(2026, 1, 2, 12, 0, tzinfo=UTC)
+    assert relative("2026-01-02T09:00:00Z", now) == "3 h ago"
+    assert relative("2026-01-02T11:59:30+00:00", now) == "just now"
+    assert relative("2026-01-02T11:15:00", now) == "45 min ago"
+    assert relative("2025-10-01T00:00:00Z", now) == "2025-10-01"
+    assert relative("not a time", now) == "not a time" and relative(None, now) == ""
 
 
 def test_unreachable_receiver_fails_fast_with_a_clear_reason() -> None:
@@ -156,9 +186,9 @@ def test_index_embeds_the_receiver_ui_only_when_it_serves_html(receiver: Receive
 
     settings = ReceiverSettings(url=receiver.url, ui_url="https://ll.example")
     assert ReceiverClient(settings).probe_html("/")  # the real receiver serves its UI at /
-    page = index_page(settings, status="ready", roots=[], truncated=False, embed_ui=True)
+    page = index_page(settings, status="ready", roots=[], truncated=False)
     # the iframe opens the plugin's sign-in route, which sends the browser on to the UI at ui_url
-    assert '<iframe src="open?next=%2F"' in page
+    assert 'data-src="open?next=%2F"' in page
     assert signin_url(settings.browser_url, None, "admin", "/") == "https://ll.example/"
     server = ThreadingHTTPServer(("127.0.0.1", 0), JsonOnly)
     threading.Thread(target=server.serve_forever, daemon=True).start()
