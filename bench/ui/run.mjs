@@ -2,8 +2,11 @@
 // Big-graph benchmark of the UI (docs/ui.md, "Benchmarks"): a synthetic lineage graph (default 5,000
 // nodes / 10,000 edges) laid out and rendered by the explorer's own code on the /__bench page of the
 // built UI, in headless Debian Chromium. Reports layout time, time to first paint (interactive), and
-// frame times while panning, for several configurations. Run: `npm --prefix ui run bench` (or
-// `node bench/ui/run.mjs [--quick]`). Writes bench/results/ui.json.
+// frame times while panning, for several configurations, among them the explorer's own canvas
+// (`renderer=explorer`: cards near, the canvas overview zoomed out) panning with the whole graph on
+// screen, and 20,000 nodes to the first interactive frame. Run: `npm --prefix ui run bench` (or
+// `node bench/ui/run.mjs [--quick] [--only=<substring of a configuration name>]`). Writes
+// bench/results/ui.json.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
@@ -16,6 +19,7 @@ const DIST = join(UI, 'dist');
 const require = createRequire(join(UI, 'package.json'));
 const { chromium } = require('playwright-core');
 const quick = process.argv.includes('--quick');
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? null;
 
 if (!existsSync(join(DIST, 'index.html')) || process.env.LINEAGELENS_BENCH_REBUILD) {
   const build = spawnSync('npm', ['run', 'build'], { cwd: UI, stdio: 'inherit' });
@@ -40,7 +44,8 @@ const browser = await chromium.launch({
 
 async function run(config) {
   const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  const q = new URLSearchParams({ nodes: String(config.nodes), edges: String(config.edges), engine: config.engine, visible: config.visible ? '1' : '0', minimap: config.minimap ? '1' : '0' });
+  const q = new URLSearchParams({ nodes: String(config.nodes), edges: String(config.edges), engine: config.engine, visible: config.visible ? '1' : '0', minimap: config.minimap ? '1' : '0',
+    renderer: config.renderer ?? 'flow' });
   const started = Date.now();
   await page.goto(`${base}/__bench?${q}`);
   try {
@@ -59,9 +64,11 @@ async function run(config) {
   if (config.pan) {
     out.panZoom09 = await within(page.evaluate(() => window.__lineagelensBench.pan(120, 0.9)), 120_000);
     out.panZoom03 = await within(page.evaluate(() => window.__lineagelensBench.pan(120, 0.3)), 120_000);
-    // Zoomed out to the whole graph every node is on screen: a few frames are enough to see the cost.
+    // Zoomed out to the whole graph every node is on screen. DOM renderers take seconds per frame
+    // there, so 10 frames show the cost; the explorer's overview is measured over 120.
     out.fitAllMs = await within(page.evaluate(() => window.__lineagelensBench.fit()), 120_000);
-    out.panFitAll = await within(page.evaluate(() => window.__lineagelensBench.panFit(10)), 120_000);
+    const fitFrames = config.renderer === 'explorer' ? 120 : 10;
+    out.panFitAll = await within(page.evaluate((n) => window.__lineagelensBench.panFit(n), fitFrames), 120_000);
   }
   await page.close();
   return out;
@@ -70,6 +77,8 @@ async function run(config) {
 const N = Number(process.env.BENCH_NODES ?? 5000);
 const M = Number(process.env.BENCH_EDGES ?? 10000);
 const configs = [
+  { name: `${N}/${M} explorer canvas (overview zoomed out)`, nodes: N, edges: M, engine: 'auto', visible: true, minimap: false, pan: true, renderer: 'explorer' },
+  { name: `20000/40000 explorer canvas, first frame`, nodes: 20000, edges: 40000, engine: 'auto', visible: true, minimap: false, pan: true, renderer: 'explorer' },
   { name: `${N}/${M} auto layout, visible-only rendering`, nodes: N, edges: M, engine: 'auto', visible: true, minimap: true, pan: true },
   { name: `${N}/${M} auto, visible-only, no minimap`, nodes: N, edges: M, engine: 'auto', visible: true, minimap: false, pan: true },
   { name: `${N}/${M} auto layout, render everything`, nodes: N, edges: M, engine: 'auto', visible: false, minimap: true, pan: true },
@@ -80,9 +89,12 @@ for (const n of quick ? [300] : [300, 600, 1000, 2000]) {
 }
 if (!quick) configs.push({ name: `ELK ${N}/${M}`, nodes: N, edges: M, engine: 'elk', visible: true, minimap: true, pan: false, timeoutMs: 180_000 });
 
-const pan = (p) => (p?.meanMs !== undefined ? `mean=${p.meanMs.toFixed(1)}ms p95=${p.p95Ms.toFixed(1)}ms (${p.renderedNodes} nodes)` : String(p?.error ?? '–'));
+const pan = (p) => (p?.meanMs !== undefined
+  ? `mean=${p.meanMs.toFixed(1)}ms p95=${p.p95Ms.toFixed(1)}ms ${p.fps.toFixed(0)}fps (${p.overview ? `overview, ${p.overviewNodes} drawn` : `${p.renderedNodes} nodes in DOM`})`
+  : String(p?.error ?? '–'));
 const results = [];
 for (const config of configs) {
+  if (only && !config.name.includes(only)) continue;
   const r = await run(config);
   results.push(r);
   const f = (x) => (x === undefined ? '–' : `${Math.round(x)}`);

@@ -106,6 +106,12 @@ export async function startReceiver({ scenarios = DEFAULT_SCENARIOS } = {}) {
     LINEAGELENS_SECRET_KEY: randomBytes(32).toString('hex'),
     // Every spec file signs in once; the sign-in test runs into the limit on purpose with a user of its own.
     LINEAGELENS_SIGNIN_RATE_LIMIT: '30/minute',
+    // The alerts spec's webhook channel posts to a recording server on loopback, which the network guard
+    // refuses by default.
+    LINEAGELENS_SOURCE_ALLOW_NETWORKS: '127.0.0.0/8',
+    // Time-driven alert rules (freshness, deadline) are evaluated every 2 s instead of 30 s, so the alerts
+    // spec sees SLA evaluations without waiting.
+    LINEAGELENS_ALERT_SCHEDULE_SECONDS: '2',
   };
   const replay = spawnSync(bin, ['replay', ...scenarios], { env, encoding: 'utf8', cwd: dir });
   if (replay.status !== 0) throw new Error(`lineagelens replay failed:\n${replay.stdout}\n${replay.stderr}`);

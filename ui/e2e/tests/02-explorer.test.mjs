@@ -67,7 +67,16 @@ test('filters to datasets only, searches in the graph and opens the details draw
   await node(page, TEST_CSV).waitFor();
   await page.getByRole('checkbox', { name: 'Datasets only' }).check();
   await page.waitForFunction(() => document.querySelectorAll('.react-flow__node-job').length === 0);
-  await page.locator('.edge-label', { hasText: 'BQ.copy' }).waitFor();
+  // A dataset-only edge names its job while the pointer is on it (docs/ui.md, "Large graphs"), not before.
+  const jobLabel = page.locator('.edge-label', { hasText: 'BQ.copy' });
+  await page.locator('.react-flow__edge-interaction').first().waitFor({ state: 'attached' });
+  assert.equal(await jobLabel.count(), 0);
+  const edges = page.locator('.react-flow__edge-interaction');
+  for (let i = 0; i < (await edges.count()) && (await jobLabel.count()) === 0; i++) {
+    await edges.nth(i).dispatchEvent('mouseover'); // what the pointer entering the edge sends
+    await page.waitForTimeout(50);
+  }
+  await jobLabel.waitFor();
   await page.getByRole('searchbox', { name: 'Find in graph' }).fill('upload_cp');
   await page.getByText('1/1').waitFor();
   await node(page, UPLOAD_CP).click();

@@ -26,6 +26,18 @@ export async function listNamespaceJobs(namespace: string, limit = 500, signal?:
   return (await request<{ jobs: Job[] }>(`/namespaces/${seg(namespace)}/jobs${query({ limit })}`, { signal })).jobs;
 }
 
+/** Every job of a namespace, a page of `pageSize` at a time, at most `maxPages` pages (and whether that cut
+ * the list). */
+export async function allNamespaceJobs(namespace: string, signal?: AbortSignal, pageSize = 1000, maxPages = 5): Promise<{ jobs: Job[]; truncated: boolean }> {
+  const jobs: Job[] = [];
+  for (let page = 0; page < maxPages; page++) {
+    const batch = (await request<{ jobs: Job[] }>(`/namespaces/${seg(namespace)}/jobs${query({ limit: pageSize, offset: page * pageSize })}`, { signal })).jobs;
+    jobs.push(...batch);
+    if (batch.length < pageSize) return { jobs, truncated: false };
+  }
+  return { jobs, truncated: true };
+}
+
 export async function listJobs(limit = 100, offset = 0, signal?: AbortSignal): Promise<{ jobs: Job[]; totalCount: number }> {
   return request<{ jobs: Job[]; totalCount: number }>(`/jobs${query({ limit, offset })}`, { signal });
 }

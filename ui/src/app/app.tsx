@@ -20,12 +20,20 @@ import { AdminUsersPage } from './pages/admin-users-page';
 import { DashboardEditorPage } from './pages/dashboard-editor-page';
 import { DashboardsPage } from './pages/dashboards-page';
 import { DatasetPage } from './pages/dataset-page';
+import { EmbedDagPage } from './pages/embed-dag-page';
 import { HomePage } from './pages/home-page';
+import { BrowsePage } from './pages/browse-page';
 import { JobPage } from './pages/job-page';
+import { RunPage } from './pages/run-page';
 import { LineagePage } from './pages/lineage-page';
 import { NotFoundPage } from './pages/not-found-page';
 import { SearchPage } from './pages/search-page';
 import { SignInPage } from './pages/sign-in-page';
+import { AlertsNotificationsPage } from './pages/alerts-notifications-page';
+import { AlertsRulesPage } from './pages/alerts-rules-page';
+import { ChannelsPage } from './pages/channels-page';
+import { IncidentsDetailPage } from './pages/incidents-detail-page';
+import { IncidentsPage } from './pages/incidents-page';
 
 const BenchPage = lazy(() => import('./pages/bench-page'));
 
@@ -42,10 +50,16 @@ function Page({ route }: { route: Route }) {
       return <DatasetPage key={`${route.namespace}/${route.dataset}`} namespace={route.namespace} name={route.dataset} />;
     case 'job':
       return <JobPage key={`${route.namespace}/${route.job}`} namespace={route.namespace} name={route.job} />;
+    case 'run':
+      return <RunPage key={route.id} id={route.id} />;
+    case 'browse':
+      return <BrowsePage key={route.kind} kind={route.kind} search={route.search} />;
     case 'dashboards':
       return <DashboardsPage />;
     case 'dashboard':
       return <DashboardEditorPage key={route.id} id={route.id} />;
+    case 'embed-dag':
+      return <EmbedDagPage key={`${route.namespace}/${route.dag}`} namespace={route.namespace} dag={route.dag} />;
     case 'bench':
       return <Suspense fallback={<Spinner />}><BenchPage search={route.search} /></Suspense>;
     case 'signin':
@@ -56,6 +70,16 @@ function Page({ route }: { route: Route }) {
       return isAdmin(role) ? <AdminApiKeysPage /> : <Forbidden role={role} />;
     case 'admin-audit':
       return isAdmin(role) ? <AdminAuditPage key={route.search} search={route.search} /> : <Forbidden role={role} />;
+    case 'incidents':
+      return <IncidentsPage key={route.search} search={route.search} />;
+    case 'incident':
+      return <IncidentsDetailPage key={route.id} id={route.id} />;
+    case 'alert-rules':
+      return <AlertsRulesPage />;
+    case 'alert-channels':
+      return <ChannelsPage />;
+    case 'alert-notifications':
+      return <AlertsNotificationsPage key={route.search} search={route.search} />;
     case 'not-found':
       return <NotFoundPage path={route.path} />;
   }
@@ -64,7 +88,9 @@ function Page({ route }: { route: Route }) {
 const NAV: Array<[string, string, Route]> = [
   ['home', 'Home', { name: 'home' }],
   ['lineage', 'Lineage', { name: 'lineage', search: '' }],
+  ['browse', 'Browse', { name: 'browse', kind: 'datasets', search: '' }],
   ['dashboards', 'Dashboards', { name: 'dashboards' }],
+  ['alerts', 'Alerts', { name: 'incidents', search: '' }],
 ];
 
 const ADMIN_NAV: [string, string, Route] = ['admin', 'Admin', { name: 'admin-users' }];
@@ -72,6 +98,7 @@ const ADMIN_NAV: [string, string, Route] = ['admin', 'Admin', { name: 'admin-use
 function sectionOf(route: Route): string {
   if (route.name === 'dashboard') return 'dashboards';
   if (route.name.startsWith('admin-')) return 'admin';
+  if (route.name === 'incidents' || route.name === 'incident' || route.name.startsWith('alert-')) return 'alerts';
   return route.name;
 }
 
@@ -136,6 +163,15 @@ export function App() {
 
   const section = sectionOf(route);
   const nav = isAdmin(user?.role) ? [...NAV, ADMIN_NAV] : NAV;
+  // Embedded pages (the Airflow plugin's DAG tab) have no chrome: the host page is the app around them.
+  if (route.name === 'embed-dag') {
+    return (
+      <div className="app app-embed">
+        <main id="main" className="main"><Page route={route} /></main>
+        <Toasts />
+      </div>
+    );
+  }
   const fullBleed = route.name === 'lineage' || route.name === 'dashboard' || route.name === 'bench';
   return (
     <div className={`app${fullBleed ? ' app-full' : ''}`}>
@@ -143,7 +179,8 @@ export function App() {
       <header className="topbar">
         <Link to={{ name: 'home' }} className="brand" aria-label="LineageLens home">
           <svg width="22" height="22" viewBox="0 0 32 32" aria-hidden="true"><rect width="32" height="32" rx="7" fill="#1e3a8a" /><circle cx="9" cy="16" r="4" fill="#93c5fd" /><circle cx="23" cy="9" r="4" fill="#c4b5fd" /><circle cx="23" cy="23" r="4" fill="#5eead4" /><path d="M12.5 14.5 19.5 10.5M12.5 17.5l7 4" stroke="#fff" strokeWidth="2" strokeLinecap="round" /></svg>
-          <span>LineageLens</span>
+          {/* In a frame (Airflow's LineageLens page) the host already names it: the logo is enough. */}
+          {window.self === window.top ? <span>LineageLens</span> : null}
         </Link>
         <nav aria-label="Main">
           {nav.map(([name, label, to]) => (

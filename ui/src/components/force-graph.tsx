@@ -1,11 +1,14 @@
 // The force-directed view of the lineage graph: the one component where D3 owns the DOM
 // (d3-force simulation, d3-zoom for zoom/pan, d3-drag to move nodes). Everything else renders with
-// React; the duration chart only uses D3's scales as math (lib/duration-chart.ts).
+// React; the duration chart only uses D3's scales as math (lib/duration-chart.ts). The focus node is
+// drawn larger with a ring and a bold label; labels never overlap (lib/label-placement.ts, placed again
+// as the simulation moves and on every zoom; a hidden label's name stays in the hover text).
 import * as d3 from 'd3';
 import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 import type { Graph, NodeKind } from '../types/graph';
 import { shortName } from '../lib/node-id';
 import { KIND_COLORS } from '../lib/export-svg';
+import { placeLabels } from '../lib/label-placement';
 
 interface SimNode extends d3.SimulationNodeDatum {
   id: string;
@@ -35,12 +38,17 @@ export interface ForceGraphProps {
 }
 
 const RADIUS: Record<NodeKind, number> = { dataset: 9, job: 7, source: 10 };
+const ROOT_EXTRA = 5;
+const LABEL_HEIGHT = 13;
 
 export const ForceGraph = forwardRef<ForceGraphHandle, ForceGraphProps>(function ForceGraph(props, ref) {
   const svgRef = useRef<SVGSVGElement>(null);
   const zoomRef = useRef<d3.ZoomBehavior<SVGSVGElement, unknown> | null>(null);
   const clickRef = useRef(props.onNodeClick);
   clickRef.current = props.onNodeClick;
+  const highlightRef = useRef(props.highlightNodes);
+  highlightRef.current = props.highlightNodes;
+  const relabelRef = useRef<() => void>(() => undefined);
 
   const fit = () => {
     const svg = svgRef.current;
@@ -91,6 +99,7 @@ export const ForceGraph = forwardRef<ForceGraphHandle, ForceGraphProps>(function
     if (!svgEl) return;
     const svg = d3.select(svgEl);
     svg.selectAll('*').remove();
+    delete svgEl.dataset.settled;
     const { width, height } = svgEl.getBoundingClientRect();
 
     const defs = svg.append('defs');
@@ -123,13 +132,50 @@ export const ForceGraph = forwardRef<ForceGraphHandle, ForceGraphProps>(function
           clickRef.current(d.id);
         }
       });
-    node.append('circle').attr('r', (d) => RADIUS[d.kind])
+    const radius = (d: SimNode) => RADIUS[d.kind] + (d.id === props.rootId ? ROOT_EXTRA : 0);
+    node.filter((d) => d.id === props.rootId).classed('is-root', true).attr('aria-current', 'true')
+      .attr('aria-label', (d) => `${d.kind} ${d.label} (focus)`)
+      .append('circle').attr('class', 'force-root-ring').attr('r', (d) => radius(d) + 5)
+      .attr('fill', 'none').attr('stroke', '#1e3a8a').attr('stroke-width', 2).attr('stroke-dasharray', '3 2');
+    node.append('circle').attr('class', 'force-dot').attr('r', radius)
       .attr('fill', (d) => KIND_COLORS[d.kind].accent).attr('stroke', '#ffffff').attr('stroke-width', 1.5);
+    node.append('title').text((d) => `${d.kind} ${props.graph.nodes[d.id]?.name ?? d.label}${d.id === props.rootId ? ' (focus)' : ''}`);
     const big = nodes.length > 800;
+    const widths = new Map<string, number>();
     if (!big) {
-      node.append('text').text((d) => d.label).attr('x', 13).attr('y', 4).attr('font-size', 11).attr('fill', '#1e293b')
-        .attr('paint-order', 'stroke').attr('stroke', '#ffffff').attr('stroke-width', 3);
+      node.append('text').text((d) => d.label).attr('x', (d) => radius(d) + 4).attr('y', 4)
+        .attr('font-size', (d) => (d.id === props.rootId ? 12.5 : 11)).attr('font-weight', (d) => (d.id === props.rootId ? 700 : null))
+        .attr('fill', '#1e293b').attr('paint-order', 'stroke').attr('stroke', '#ffffff').attr('stroke-width', 3)
+        .each(function measure(d) {
+          widths.set(d.id, (this as SVGTextElement).getComputedTextLength?.() ?? d.label.length * 6);
+        });
     }
+    const degree = new Map<string, number>();
+    for (const l of links) {
+      for (const end of [l.source, l.target]) degree.set(String(end), (degree.get(String(end)) ?? 0) + 1);
+    }
+    let transform = d3.zoomIdentity;
+    let queued = false;
+    const relabel = () => {
+      queued = false;
+      if (big) return;
+      const k = transform.k;
+      const sides = placeLabels(nodes.map((d) => ({
+        id: d.id, x: transform.applyX(d.x ?? 0), y: transform.applyY(d.y ?? 0), r: radius(d) * k,
+        width: (widths.get(d.id) ?? 0) * k, height: LABEL_HEIGHT * k, always: d.id === props.rootId,
+        priority: (highlightRef.current.has(d.id) ? 1000 : 0) + (degree.get(d.id) ?? 0),
+      })));
+      node.select<SVGTextElement>('text')
+        .attr('display', (d) => (sides.get(d.id) ? null : 'none'))
+        .attr('text-anchor', (d) => (sides.get(d.id) === 'left' ? 'end' : 'start'))
+        .attr('x', (d) => (sides.get(d.id) === 'left' ? -(radius(d) + 4) : radius(d) + 4));
+    };
+    const queueRelabel = () => {
+      if (queued) return;
+      queued = true;
+      requestAnimationFrame(relabel);
+    };
+    relabelRef.current = relabel;
 
     const simulation = d3.forceSimulation<SimNode>(nodes)
       .force('link', d3.forceLink<SimNode, SimLink>(links).id((d) => d.id).distance(70).strength(0.7))
@@ -149,9 +195,12 @@ export const ForceGraph = forwardRef<ForceGraphHandle, ForceGraphProps>(function
       link.attr('x1', (d) => (d.source as SimNode).x ?? 0).attr('y1', (d) => (d.source as SimNode).y ?? 0)
         .attr('x2', (d) => (d.target as SimNode).x ?? 0).attr('y2', (d) => (d.target as SimNode).y ?? 0);
       node.attr('transform', (d) => `translate(${d.x ?? 0},${d.y ?? 0})`);
+      queueRelabel();
     });
     let fitted = false;
     simulation.on('end', () => {
+      relabel();
+      svgEl.dataset.settled = '1';
       if (!fitted) {
         fitted = true;
         fit();
@@ -178,6 +227,8 @@ export const ForceGraph = forwardRef<ForceGraphHandle, ForceGraphProps>(function
 
     const zoom = d3.zoom<SVGSVGElement, unknown>().scaleExtent([0.05, 4]).on('zoom', (event: d3.D3ZoomEvent<SVGSVGElement, unknown>) => {
       content.attr('transform', event.transform.toString());
+      transform = event.transform;
+      queueRelabel();
     });
     zoomRef.current = zoom;
     svg.call(zoom).on('dblclick.zoom', null);
@@ -195,7 +246,7 @@ export const ForceGraph = forwardRef<ForceGraphHandle, ForceGraphProps>(function
     const { highlightNodes, highlightEdges, dimOthers, selected } = props;
     svg.selectAll<SVGGElement, SimNode>('g.force-node')
       .attr('opacity', (d) => (dimOthers && !highlightNodes.has(d.id) ? 0.25 : 1))
-      .select('circle')
+      .select('circle.force-dot')
       .attr('stroke', (d) => (d.id === selected ? '#0f172a' : highlightNodes.has(d.id) ? '#d97706' : '#ffffff'))
       .attr('stroke-width', (d) => (d.id === selected || highlightNodes.has(d.id) ? 3 : 1.5));
     svg.selectAll<SVGLineElement, SimLink>('g.force-links line')
@@ -203,6 +254,7 @@ export const ForceGraph = forwardRef<ForceGraphHandle, ForceGraphProps>(function
       .attr('stroke', (d) => (highlightEdges.has(d.id) ? '#d97706' : d.manual ? '#db2777' : '#94a3b8'))
       .attr('stroke-width', (d) => (highlightEdges.has(d.id) ? 2.5 : 1.4))
       .attr('marker-end', (d) => `url(#force-${highlightEdges.has(d.id) ? 'arrow-hl' : d.manual ? 'arrow-manual' : 'arrow'})`);
+    relabelRef.current();
   }, [props]);
 
   return <svg ref={svgRef} className="force-graph" role="img" aria-label="Force-directed lineage graph" data-testid="force-graph" />;

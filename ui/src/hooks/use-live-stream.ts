@@ -9,6 +9,8 @@ import { EMPTY_VIEW, type LiveMessage, type LiveView } from '../lib/live-message
 import { LiveSocket, type SocketLike, type Subscription } from '../lib/live-socket';
 import { runtimeConfig } from '../lib/runtime-config';
 import { useLiveStore } from '../store/live-store';
+import { createAlertAnnouncer } from '../lib/alerts-incidents';
+import { toast } from '../store/toast-store';
 
 export interface LiveStreamOptions {
   /** `/ws/events` only: what to narrow the stream to. */
@@ -25,6 +27,8 @@ export interface LiveStream {
 }
 
 let nextId = 1;
+/** `alert.opened` on any open stream raises one toast per incident (docs/ui.md "Alerts and incidents"). */
+const announceAlert = createAlertAnnouncer((text) => toast.error(text));
 /** Views are published to React at most this often (a burst of deltas is one render). */
 const PUBLISH_MS = 50;
 
@@ -53,6 +57,7 @@ export function useLiveStream(path: string | null, options: LiveStreamOptions = 
       refresh: () => refreshSession(),
     }, {
       onMessage: (msg, v) => {
+        announceAlert(msg);
         onMessage.current?.(msg, v);
         publish ??= setTimeout(() => {
           publish = null;

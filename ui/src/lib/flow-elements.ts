@@ -6,6 +6,8 @@ import type { ColumnGraph, Direction, Graph, GraphNode, Positions } from '../typ
 import type { LiveDisplay } from './live-status';
 import { fieldKey, transformationLabel } from './column-graph';
 import { shortName } from './node-id';
+import { integrationOf, platformOf } from './platform';
+import type { GroupInfo } from './grouping';
 import { NODE_HEIGHT, NODE_WIDTH, nodeHandles, nodeHeight } from './node-size';
 
 export interface FlowOptions {
@@ -20,6 +22,8 @@ export interface FlowOptions {
   /** Live statuses by node id (lib/live-status.ts): win over the run states the API sent. */
   live?: Readonly<Record<string, LiveDisplay>>;
   toggles?: (id: string) => { up: ToggleState; down: ToggleState } | null;
+  /** Group nodes of a grouped view (lib/grouping.ts) by id. */
+  groups?: Readonly<Record<string, GroupInfo>>;
 }
 
 export function subtitleOf(node: GraphNode): string {
@@ -46,13 +50,15 @@ export function flowNode(node: GraphNode, options: FlowOptions, extra: Partial<L
       title: node.name,
       namespace: node.namespace,
       subtitle: subtitleOf(node),
+      platform: platformOf(node.kind, node.namespace, node.kind === 'job' ? integrationOf(node.data.facets) : null),
       ...(status ? { status } : {}),
       ...(live ? { live: true, statusText: live.statusText, metric: live.metric, health: live.health }
         : run?.state ? { statusText: `last run ${run.state.toLowerCase()}` } : {}),
       highlighted,
       dimmed: Boolean(options.dimOthers) && !highlighted,
       root: node.id === options.rootId,
-      toggles: options.toggles?.(node.id) ?? null,
+      toggles: options.groups?.[node.id] ? null : options.toggles?.(node.id) ?? null,
+      ...(options.groups?.[node.id] ? { group: options.groups[node.id], platform: 'generic' as const } : {}),
       ...extra,
     },
   };

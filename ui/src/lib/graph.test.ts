@@ -3,7 +3,7 @@ import type { LineageResponse } from '../types/api';
 import type { Graph, GraphNode } from '../types/graph';
 import {
   collapseBranch, datasetOnlyView, edgeId, filterGraph, fromLineageResponse, mergeGraphs, nameSources, namespacesOf,
-  pathHighlight, projectHighlight, reachable, searchNodes, withoutNodes,
+  namespaceShown, pathHighlight, projectHighlight, reachable, searchNodes, toggleNamespace, withoutNodes,
 } from './graph';
 import { hiddenAfterOps, opKey, parseOp, pushOp, toggleFor } from './expansion';
 
@@ -121,10 +121,40 @@ describe('filters and views', () => {
   const graph = g([A, J1, B, C], [`${A}>${J1}`, `${J1}>${B}`, `${J1}>${C}`]);
 
   it('filters by kind and namespace, keeping the focus', () => {
-    expect(Object.keys(filterGraph(graph, { hiddenKinds: ['job'] }).edges)).toHaveLength(0);
+    const noJobs = filterGraph(graph, { hiddenKinds: ['job'] });
+    expect(Object.keys(noJobs.nodes).sort()).toEqual([A, B, C].sort());
     const onlyNs = filterGraph(graph, { namespaces: ['ns'], keep: [C] });
     expect(Object.keys(onlyNs.nodes).sort()).toEqual([A, B, C, J1].sort());
     expect(Object.keys(filterGraph(graph, { namespaces: ['ns'] }).nodes)).not.toContain(C);
+  });
+
+  it('contracts edges through hidden jobs and namespaces instead of dropping them', () => {
+    const noJobs = filterGraph(graph, { hiddenKinds: ['job'] });
+    expect(Object.keys(noJobs.edges).sort()).toEqual([edgeId(A, B), edgeId(A, C)].sort());
+    expect(noJobs.edges[edgeId(A, B)]?.label).toBe('j1');
+    expect(noJobs).toEqual(datasetOnlyView(graph));
+    // a → j1 (ns) → x (hidden namespace) → j2 → d: hiding "hidden" keeps a → … → d
+    const X = 'dataset:hidden:x';
+    const across = g([A, J1, X, J2, D], [`${A}>${J1}`, `${J1}>${X}`, `${X}>${J2}`, `${J2}>${D}`]);
+    const shown = filterGraph(across, { namespaces: ['ns'] });
+    expect(Object.keys(shown.nodes).sort()).toEqual([A, D, J1, J2].sort());
+    expect(Object.keys(shown.edges).sort()).toEqual([edgeId(A, J1), edgeId(J1, J2), edgeId(J2, D)].sort());
+    expect(shown.edges[edgeId(J1, J2)]?.via).toEqual([X]);
+    expect(shown.edges[edgeId(A, J1)]?.via).toBeUndefined();
+    // hiding jobs and a namespace at once: still one path a → d
+    const both = filterGraph(across, { namespaces: ['ns'], hiddenKinds: ['job'] });
+    expect(Object.keys(both.edges)).toEqual([edgeId(A, D)]);
+    expect(both.edges[edgeId(A, D)]?.via).toEqual([J1, X, J2]);
+  });
+
+  it('toggles a namespace out of "all" instead of keeping only it', () => {
+    const all = ['a', 'b', 'c'];
+    expect(toggleNamespace([], all, 'b')).toEqual(['a', 'c']);
+    expect(namespaceShown(['a', 'c'], 'b')).toBe(false);
+    expect(namespaceShown([], 'b')).toBe(true);
+    expect(toggleNamespace(['a', 'c'], all, 'b')).toEqual([]);
+    expect(toggleNamespace(['a'], all, 'a')).toEqual(['a']);
+    expect(toggleNamespace(['a', 'c'], all, 'c')).toEqual(['a']);
   });
 
   it('collapses dataset→job→dataset into labelled dataset→dataset edges', () => {

@@ -173,6 +173,10 @@ export interface GraphFilter {
   keep?: readonly string[];
 }
 
+/** The view after filtering: nodes of hidden kinds or of namespaces not chosen are left out, and the
+ * edges through them are contracted (a → hidden → b becomes a → b, labelled with what it stands for),
+ * exactly as the dataset-only view contracts jobs: hiding jobs or a namespace never drops the lineage
+ * between the nodes still shown. */
 export function filterGraph(graph: Graph, filter: GraphFilter): Graph {
   const hiddenKinds = new Set(filter.hiddenKinds ?? []);
   const namespaces = new Set(filter.namespaces ?? []);
@@ -183,18 +187,16 @@ export function filterGraph(graph: Graph, filter: GraphFilter): Graph {
     if (hiddenKinds.has(node.kind)) hidden.add(node.id);
     else if (namespaces.size > 0 && node.kind !== 'source' && !namespaces.has(node.namespace)) hidden.add(node.id);
   }
-  return withoutNodes(graph, hidden);
+  return hidden.size === 0 ? graph : contractThrough(graph, hidden);
 }
 
-/** The dataset-only view: every dataset→job→dataset becomes one dataset→dataset edge that records
- * the job(s) it stands for; jobs disappear. Manual edges between datasets stay as they are; a path
- * through a job is manual if either hop was drawn by hand. Runs of jobs (job→job, e.g. manual edges
- * between jobs) are followed, so dataset→job→job→dataset also collapses. */
-export function datasetOnlyView(graph: Graph): Graph {
+/** `graph` without the `hidden` nodes, where every path from a shown node through hidden nodes only to
+ * another shown node becomes one edge recording the hidden nodes it stands for (`via`, `label`). An edge
+ * is manual when every path it stands for has a hand-drawn hop; a direct edge keeps its own flag. */
+export function contractThrough(graph: Graph, hidden: ReadonlySet<string>): Graph {
   const adj = adjacency(graph);
-  const isJob = (id: string) => graph.nodes[id]?.kind === 'job';
   const nodes: Record<string, GraphNode> = {};
-  for (const [id, node] of Object.entries(graph.nodes)) if (node.kind !== 'job') nodes[id] = node;
+  for (const [id, node] of Object.entries(graph.nodes)) if (!hidden.has(id)) nodes[id] = node;
   const edges: Record<string, GraphEdge> = {};
   const add = (source: string, target: string, manual: boolean, via: string[]) => {
     if (source === target) return;
@@ -208,22 +210,22 @@ export function datasetOnlyView(graph: Graph): Graph {
     existing.via = [...new Set([...(existing.via ?? []), ...via])];
   };
   for (const e of Object.values(graph.edges)) {
-    if (isJob(e.source)) continue;
-    if (!isJob(e.target)) {
-      add(e.source, e.target, e.manual, []);
+    if (hidden.has(e.source) || !nodes[e.source]) continue;
+    if (!hidden.has(e.target)) {
+      if (nodes[e.target]) add(e.source, e.target, e.manual, []);
       continue;
     }
-    // Walk through consecutive jobs from e.target to the datasets they output.
+    // Walk through consecutive hidden nodes from e.target to the shown nodes they lead to.
     const seen = new Set<string>();
     const stack: Array<[string, boolean, string[]]> = [[e.target, e.manual, [e.target]]];
     while (stack.length > 0) {
-      const [job, manual, via] = stack.pop()!;
-      if (seen.has(job)) continue;
-      seen.add(job);
-      for (const next of adj.out.get(job) ?? []) {
-        const hop = graph.edges[edgeId(job, next)];
+      const [here, manual, via] = stack.pop()!;
+      if (seen.has(here)) continue;
+      seen.add(here);
+      for (const next of adj.out.get(here) ?? []) {
+        const hop = graph.edges[edgeId(here, next)];
         const hopManual = manual || Boolean(hop?.manual);
-        if (isJob(next)) stack.push([next, hopManual, [...via, next]]);
+        if (hidden.has(next)) stack.push([next, hopManual, [...via, next]]);
         else add(e.source, next, hopManual, via);
       }
     }
@@ -231,8 +233,33 @@ export function datasetOnlyView(graph: Graph): Graph {
   for (const edge of Object.values(edges)) {
     const names = (edge.via ?? []).map((id) => graph.nodes[id]?.name ?? id);
     if (names.length > 0) edge.label = names.length > 2 ? `${names[0]} +${names.length - 1}` : names.join(', ');
+    else delete edge.via;
   }
   return { nodes, edges };
+}
+
+/** The dataset-only view: every dataset→job→dataset becomes one dataset→dataset edge that records
+ * the job(s) it stands for; jobs disappear. Manual edges between datasets stay as they are; a path
+ * through a job is manual if either hop was drawn by hand. Runs of jobs (job→job, e.g. manual edges
+ * between jobs) are followed, so dataset→job→job→dataset also collapses. */
+export function datasetOnlyView(graph: Graph): Graph {
+  const jobs = new Set(Object.values(graph.nodes).filter((n) => n.kind === 'job').map((n) => n.id));
+  return contractThrough(graph, jobs);
+}
+
+/** Which namespaces the filter shows after the user toggles `ns` in the list of `all` (an empty
+ * selection means every namespace): unticking one of "all" keeps the others; ticking the last missing
+ * one goes back to "all"; the last one shown cannot be unticked. */
+export function toggleNamespace(selected: readonly string[], all: readonly string[], ns: string): string[] {
+  const shown = selected.length === 0 ? [...all] : selected.filter((n) => all.includes(n) || n === ns);
+  const next = shown.includes(ns) ? shown.filter((n) => n !== ns) : [...shown, ns];
+  if (next.length === 0) return [...shown]; // the last namespace shown stays: an empty view shows nothing
+  return all.every((n) => next.includes(n)) ? [] : next;
+}
+
+/** Whether the namespace checkbox of `ns` is ticked. */
+export function namespaceShown(selected: readonly string[], ns: string): boolean {
+  return selected.length === 0 || selected.includes(ns);
 }
 
 /** Nodes whose name or namespace contains the query (case-insensitive); name matches first. */
@@ -265,6 +292,23 @@ export function pathHighlight(paths: ReadonlyArray<{ nodes: readonly string[] }>
     });
   }
   return { nodes, edges };
+}
+
+/** Which nodes of a path the view draws as cards, which it folds into a contracted edge (hidden by a
+ * filter or the dataset-only view, but standing on an edge drawn between shown nodes), and which it does
+ * not show at all. */
+export function pathVisibility(view: Graph, pathNodes: readonly string[]): { drawn: string[]; folded: string[]; missing: string[] } {
+  const via = new Set<string>();
+  for (const e of Object.values(view.edges)) for (const id of e.via ?? []) via.add(id);
+  const drawn: string[] = [];
+  const folded: string[] = [];
+  const missing: string[] = [];
+  for (const id of new Set(pathNodes)) {
+    if (view.nodes[id]) drawn.push(id);
+    else if (via.has(id)) folded.push(id);
+    else missing.push(id);
+  }
+  return { drawn, folded, missing };
 }
 
 /** Path highlight mapped onto the dataset-only view: a collapsed edge is on the path when both its

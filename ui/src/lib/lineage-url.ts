@@ -2,6 +2,7 @@
 // parse and serialize it here, with defaults left out so links stay short.
 import type { NodeKind } from '../types/graph';
 import { opKey, parseOp, type ExpandOp } from './expansion';
+import type { GroupMode } from './grouping';
 
 export type ExplorerView = 'graph' | 'force' | 'column';
 
@@ -24,6 +25,15 @@ export interface ExplorerState {
   /** Column view: the focused field, `{datasetId}::{field}`. */
   field: string | null;
   ops: ExpandOp[];
+  /** "What did this break": everything downstream of this node highlighted ('*': of every failure). */
+  blast: string | null;
+  /** The impact analysis panel of this node, and its direction. */
+  impact: string | null;
+  impactDir: 'downstream' | 'upstream';
+  /** Collapsible groups (lib/grouping.ts): fold nodes by namespace or by hops from the focus node. */
+  group: GroupMode;
+  /** Group keys shown expanded. */
+  open: string[];
 }
 
 export const DEFAULT_DEPTH = 2;
@@ -32,7 +42,7 @@ export const MAX_DEPTH = 20;
 export function defaultExplorerState(nodeId = ''): ExplorerState {
   return {
     nodeId, depth: DEFAULT_DEPTH, view: 'graph', hideJobs: false, hiddenKinds: [], namespaces: [],
-    selected: null, pathFrom: null, pathTo: null, q: '', field: null, ops: [],
+    selected: null, pathFrom: null, pathTo: null, q: '', field: null, ops: [], blast: null, impact: null, impactDir: 'downstream', group: 'none', open: [],
   };
 }
 
@@ -55,6 +65,12 @@ export function parseExplorerState(search: string): ExplorerState {
   state.q = p.get('q') ?? '';
   state.field = p.get('field');
   state.ops = p.getAll('x').map(parseOp).filter((op): op is ExpandOp => op !== null);
+  state.blast = p.get('blast');
+  state.impact = p.get('impact');
+  state.impactDir = p.get('idir') === 'upstream' ? 'upstream' : 'downstream';
+  const group = p.get('group');
+  if (group === 'namespace' || group === 'layer') state.group = group;
+  state.open = state.group === 'none' ? [] : p.getAll('open');
   return state;
 }
 
@@ -72,5 +88,12 @@ export function serializeExplorerState(state: ExplorerState): string {
   if (state.q) p.set('q', state.q);
   if (state.field) p.set('field', state.field);
   for (const op of state.ops) p.append('x', opKey(op));
+  if (state.blast) p.set('blast', state.blast);
+  if (state.impact) p.set('impact', state.impact);
+  if (state.impactDir !== 'downstream') p.set('idir', state.impactDir);
+  if (state.group !== 'none') {
+    p.set('group', state.group);
+    for (const key of state.open) p.append('open', key);
+  }
   return p.toString();
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { durationChart } from './duration-chart';
+import { nameBreaks } from './name-breaks';
 import { edgePath, toSvg } from './export-svg';
 import { formatDuration, formatRelative, owners, pluralize, sqlOf } from './format';
 import { diffSchemas } from './schema-diff';
@@ -50,16 +51,37 @@ describe('duration chart', () => {
   it('places runs in time order and skips incomplete ones', () => {
     const chart = durationChart([run('b', '2024-01-02T00:00:00Z', 2000), run('a', '2024-01-01T00:00:00Z', 1000), run('c', null, 5)], box);
     expect(chart.points.map((p) => p.id)).toEqual(['a', 'b']);
-    expect(chart.points[0]!.x).toBe(40);
+    expect(chart.points[0]!.x).toBe(chart.margin.left);
     expect(chart.points[1]!.x).toBe(390);
     expect(chart.points[1]!.y).toBeLessThan(chart.points[0]!.y);
     expect(chart.path.startsWith('M')).toBe(true);
     expect(chart.yTicks.length).toBeGreaterThan(1);
   });
 
-  it('handles a single run and no runs', () => {
-    expect(durationChart([run('a', '2024-01-01T00:00:00Z', 10)], box).points[0]!.x).toBeCloseTo(215);
+  it('draws no time axis for a single run, and nothing for none', () => {
+    const one = durationChart([run('a', '2024-01-01T00:00:00Z', 10)], box);
+    expect(one.single).toBe(true);
+    expect(one.xTicks).toEqual([]);
+    expect(one.path).toBe('');
+    expect(one.points[0]!.x).toBeCloseTo((one.margin.left + 390) / 2);
     expect(durationChart([], box).points).toEqual([]);
+  });
+
+  it('grows the left margin to fit the duration labels and keeps time labels inside', () => {
+    const long = durationChart([run('a', '2024-01-01T00:00:00Z', 95 * 60_000), run('b', '2024-01-03T00:00:00Z', 125 * 60_000)], box);
+    const widest = Math.max(...long.yTicks.map((t) => t.label.length)) * 6.2;
+    expect(long.margin.left).toBeGreaterThanOrEqual(widest + 8);
+    for (const t of long.xTicks) {
+      const w = t.label.length * 6.2;
+      const left = t.anchor === 'start' ? t.x : t.anchor === 'end' ? t.x - w : t.x - w / 2;
+      expect(left).toBeGreaterThanOrEqual(0);
+      expect(left + w).toBeLessThanOrEqual(box.width);
+    }
+    const refs = durationChart([run('a', '2024-01-01T00:00:00Z', 1000), run('b', '2024-01-02T00:00:00Z', 2000)], box, { p95: 5000 });
+    expect(refs.refs[0]!.label).toBe('p95');
+    expect(refs.refs[0]!.y).toBeGreaterThanOrEqual(box.margin.top);
+    const same = durationChart([run('a', '2024-01-01T00:00:00Z', 1000), run('b', '2024-01-02T00:00:00Z', 2000)], box, { p50: 1500, p95: 1500 });
+    expect(same.refs.map((r) => r.label)).toEqual(['p50 = p95']);
   });
 });
 
@@ -78,5 +100,16 @@ describe('SVG export', () => {
 
   it('bends edges horizontally', () => {
     expect(edgePath(0, 0, 100, 50)).toBe('M0,0 C50,0 50,50 100,50');
+  });
+});
+
+describe('name breaks', () => {
+  it('cuts after separators only, and joins back to the name', () => {
+    expect(nameBreaks('gcs_hook.download_to_data')).toEqual(['gcs_', 'hook.', 'download_', 'to_', 'data']);
+    expect(nameBreaks('s3://bucket/path')).toEqual(['s3://', 'bucket/', 'path']);
+    expect(nameBreaks('plain')).toEqual(['plain']);
+    expect(nameBreaks('')).toEqual([]);
+    const name = 'warehouse.daily__refresh.customer-orders';
+    expect(nameBreaks(name).join('')).toBe(name);
   });
 });

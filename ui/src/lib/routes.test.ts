@@ -25,6 +25,8 @@ describe('routes', () => {
     [{ name: 'job', namespace: 'airflow', job: 'dag.task' }, '/p/jobs/airflow/dag.task'],
     [{ name: 'dashboards' }, '/p/dashboards'],
     [{ name: 'dashboard', id: 'abc' }, '/p/dashboards/abc'],
+    [{ name: 'run', id: '0190e3c2-7f2a-7b4e-9c1d-5a6b7c8d9e0f' }, '/p/runs/0190e3c2-7f2a-7b4e-9c1d-5a6b7c8d9e0f'],
+    [{ name: 'browse', kind: 'jobs', search: '' }, '/p/browse/jobs'],
     [{ name: 'admin-users' }, '/p/admin/users'],
     [{ name: 'admin-api-keys' }, '/p/admin/api-keys'],
   ];
@@ -67,6 +69,7 @@ describe('explorer URL state', () => {
       depth: 4, view: 'column' as const, hideJobs: true, hiddenKinds: ['source' as const], namespaces: ['a', 'b:c'],
       selected: 'job:a:j', pathFrom: 'dataset:a:x', pathTo: 'dataset:a:y', q: 'ord', field: 'dataset:a:x:col',
       ops: [{ action: 'expand' as const, direction: 'up' as const, nodeId: 'job:a:j' }, { action: 'collapse' as const, direction: 'down' as const, nodeId: 'dataset:a:y' }],
+      blast: 'job:a:j', impact: 'dataset:a:x', impactDir: 'upstream' as const,
     };
     expect(parseExplorerState(serializeExplorerState(state))).toEqual(state);
   });

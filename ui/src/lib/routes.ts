@@ -8,13 +8,23 @@ export type Route =
   | { name: 'lineage'; search: string }
   | { name: 'dataset'; namespace: string; dataset: string }
   | { name: 'job'; namespace: string; job: string }
+  | { name: 'run'; id: string }
+  | { name: 'browse'; kind: 'datasets' | 'jobs'; search: string }
   | { name: 'dashboards' }
   | { name: 'dashboard'; id: string }
   | { name: 'bench'; search: string }
+  /** The lineage of one Airflow DAG without the app's chrome: what the Airflow plugin's DAG tab frames. */
+  | { name: 'embed-dag'; namespace: string; dag: string }
   | { name: 'signin'; next: string }
   | { name: 'admin-users' }
   | { name: 'admin-api-keys' }
   | { name: 'admin-audit'; search: string }
+  /** Alerts (docs/ui.md "Alerts and incidents"): incidents (`?state=`), one incident, rules, channels, deliveries. */
+  | { name: 'incidents'; search: string }
+  | { name: 'incident'; id: string }
+  | { name: 'alert-rules' }
+  | { name: 'alert-channels' }
+  | { name: 'alert-notifications'; search: string }
   | { name: 'not-found'; path: string };
 
 const enc = encodeURIComponent;
@@ -40,14 +50,24 @@ export function parseRoute(pathname: string, search: string, basePath: string): 
   if (head === 'lineage' && parts.length === 1) return { name: 'lineage', search: params.toString() };
   if (head === 'datasets' && a !== undefined && b !== undefined && parts.length === 3) return { name: 'dataset', namespace: a, dataset: b };
   if (head === 'jobs' && a !== undefined && b !== undefined && parts.length === 3) return { name: 'job', namespace: a, job: b };
+  if (head === 'runs' && a !== undefined && parts.length === 2) return { name: 'run', id: a };
+  if (head === 'browse' && parts.length === 1) return { name: 'browse', kind: 'datasets', search: params.toString() };
+  if (head === 'browse' && (a === 'datasets' || a === 'jobs') && parts.length === 2) return { name: 'browse', kind: a, search: params.toString() };
   if (head === 'dashboards' && parts.length === 1) return { name: 'dashboards' };
   if (head === 'dashboards' && a !== undefined && parts.length === 2) return { name: 'dashboard', id: a };
   if (head === '__bench' && parts.length === 1) return { name: 'bench', search: params.toString() };
+  if (head === 'embed' && a === 'dag' && b !== undefined && parts.length === 4) return { name: 'embed-dag', namespace: b, dag: parts[3]! };
   if (head === 'signin' && parts.length === 1) return { name: 'signin', next: params.get('next') ?? '' };
   if (head === 'admin' && parts.length === 1) return { name: 'admin-users' };
   if (head === 'admin' && a === 'users' && parts.length === 2) return { name: 'admin-users' };
   if (head === 'admin' && a === 'api-keys' && parts.length === 2) return { name: 'admin-api-keys' };
   if (head === 'admin' && a === 'audit' && parts.length === 2) return { name: 'admin-audit', search: params.toString() };
+  if (head === 'incidents' && parts.length === 1) return { name: 'incidents', search: params.toString() };
+  if (head === 'incidents' && a !== undefined && parts.length === 2) return { name: 'incident', id: a };
+  if (head === 'alerts' && parts.length === 1) return { name: 'incidents', search: params.toString() };
+  if (head === 'alerts' && a === 'rules' && parts.length === 2) return { name: 'alert-rules' };
+  if (head === 'alerts' && a === 'channels' && parts.length === 2) return { name: 'alert-channels' };
+  if (head === 'alerts' && a === 'notifications' && parts.length === 2) return { name: 'alert-notifications', search: params.toString() };
   return { name: 'not-found', path };
 }
 
@@ -70,12 +90,18 @@ export function formatRoute(route: Route, basePath: string): string {
       return `${base}datasets/${enc(route.namespace)}/${enc(route.dataset)}`;
     case 'job':
       return `${base}jobs/${enc(route.namespace)}/${enc(route.job)}`;
+    case 'run':
+      return `${base}runs/${enc(route.id)}`;
+    case 'browse':
+      return withQuery(`browse/${route.kind}`, route.search);
     case 'dashboards':
       return `${base}dashboards`;
     case 'dashboard':
       return `${base}dashboards/${enc(route.id)}`;
     case 'bench':
       return withQuery('__bench', route.search);
+    case 'embed-dag':
+      return `${base}embed/dag/${enc(route.namespace)}/${enc(route.dag)}`;
     case 'signin':
       return withQuery('signin', route.next ? new URLSearchParams({ next: route.next }).toString() : '');
     case 'admin-users':
@@ -84,6 +110,16 @@ export function formatRoute(route: Route, basePath: string): string {
       return `${base}admin/api-keys`;
     case 'admin-audit':
       return withQuery('admin/audit', route.search);
+    case 'incidents':
+      return withQuery('incidents', route.search);
+    case 'incident':
+      return `${base}incidents/${enc(route.id)}`;
+    case 'alert-rules':
+      return `${base}alerts/rules`;
+    case 'alert-channels':
+      return `${base}alerts/channels`;
+    case 'alert-notifications':
+      return withQuery('alerts/notifications', route.search);
     case 'not-found':
       return `${base}${route.path}`;
   }

@@ -8,7 +8,7 @@ import type { ColumnLineageResponse, LineageResponse, PathResponse } from '../ty
 import type { ColumnGraph, Direction, Graph } from '../types/graph';
 import { fromColumnLineage } from '../lib/column-graph';
 import { opKey } from '../lib/expansion';
-import { emptyGraph, fromLineageResponse, mergeGraphs } from '../lib/graph';
+import { edgeId, emptyGraph, fromLineageResponse, mergeGraphs } from '../lib/graph';
 
 /** How far an expand reaches from the node it was asked on. */
 export const EXPAND_DEPTH = 2;
@@ -68,7 +68,8 @@ export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<Line
       try {
         const response = await api.getLineage(nodeId, depth, 'both');
         if (get().baseKey !== key) return;
-        set({ graph: fromLineageResponse(response), truncated: Boolean(response.truncated), status: 'ready' });
+        // Expansions that finished while the base was loading (a depth change keeps them) stay merged in.
+        set({ graph: mergeGraphs(get().graph, fromLineageResponse(response)), truncated: get().truncated || Boolean(response.truncated), status: 'ready' });
       } catch (err) {
         if (get().baseKey === key) set({ status: 'error', error: errorMessage(err) });
       }
@@ -134,7 +135,27 @@ export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<Line
           const reverse = await api.getPath(to, from);
           if (reverse.paths.length > 0) result = reverse;
         }
-        if (get().pathKey === key) set({ path: result, pathStatus: 'ready' });
+        if (get().pathKey !== key) return;
+        // Draw the whole path: nodes on it the view has not loaded are fetched (depth 0) and merged
+        // with the path's edges, so the canvas highlights every hop the panel lists.
+        const onPath = result.paths.flatMap((p) => p.nodes);
+        const missing = [...new Set(onPath)].filter((id) => !get().graph.nodes[id]);
+        if (missing.length > 0) {
+          const parts = await Promise.all(missing.map((id) => api.getLineage(id, 0, 'both').then(fromLineageResponse, () => emptyGraph())));
+          const edges = emptyGraph();
+          for (const p of result.paths) {
+            for (const e of p.edges) {
+              const id = edgeId(e.origin, e.destination);
+              edges.edges[id] = { id, source: e.origin, target: e.destination, manual: e.type === 'FLOWS_TO' };
+            }
+          }
+          if (get().pathKey !== key) return;
+          let graph = get().graph;
+          for (const part of parts) graph = mergeGraphs(graph, part);
+          graph = mergeGraphs(graph, { nodes: {}, edges: Object.fromEntries(Object.entries(edges.edges).filter(([, e]) => graph.nodes[e.source] && graph.nodes[e.target])) });
+          set({ graph, loaded: { ...get().loaded, [`path:${key}`]: missing.filter((id) => graph.nodes[id]) } });
+        }
+        set({ path: result, pathStatus: 'ready' });
       } catch (err) {
         if (get().pathKey === key) set({ pathStatus: 'error', pathError: errorMessage(err) });
       }

@@ -310,3 +310,93 @@ export interface DashboardExport {
   formatVersion: number;
   dashboard: Record<string, unknown>;
 }
+
+// ---- Impact analysis, run page, browse (issue 11) ------------------------------------------------
+
+export interface ImpactRow {
+  id: string;
+  /** Edges from the start node (from a dataset: its jobs at 1, the datasets they write at 2). */
+  degree: number;
+  kind: 'DATASET' | 'JOB' | 'DATASET_FIELD';
+  type: string;
+  namespace: string;
+  name: string;
+  field: string | null;
+  datasetId: string | null;
+  lastRunState: RunState | null;
+  lastRunId: string | null;
+  owners: string[];
+  updatedAt: string | null;
+}
+
+export interface ImpactResponse {
+  nodeId: string;
+  direction: 'downstream' | 'upstream';
+  depth: number;
+  truncated: boolean;
+  totalCount: number;
+  rows: ImpactRow[];
+}
+
+export interface RunRef {
+  id: string;
+  jobNamespace: string | null;
+  jobName: string | null;
+  state: RunState | null;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+}
+
+export interface DatasetVersionRef {
+  datasetVersionId: { namespace: string; name: string; version: string | null };
+  facets: Facets;
+}
+
+export interface RunDetail extends Run {
+  job: { id: string; namespace: string; name: string };
+  error: { message: string; programmingLanguage: string | null; stackTrace: string | null } | null;
+  timeline: Array<{ eventType: string; eventTime: string | null; producer: string | null; inputs: number; outputs: number }>;
+  inputDatasetVersions: DatasetVersionRef[];
+  outputDatasetVersions: DatasetVersionRef[];
+  parent: RunRef | null;
+  children: RunRef[];
+  jobDurations: { count: number; p50Ms: number | null; p95Ms: number | null };
+  orchestrator: { kind: string; label: string; url: string } | null;
+}
+
+export interface JobDurations {
+  count: number;
+  p50Ms: number | null;
+  p95Ms: number | null;
+}
+
+export interface CatalogItem {
+  id: string;
+  kind: 'DATASET' | 'JOB';
+  namespace: string;
+  name: string;
+  type: string;
+  owners: string[];
+  tags: string[];
+  lastRunId: string | null;
+  lastRunState: RunState | null;
+  lastRunDurationMs: number | null;
+  updatedAt: string | null;
+}
+
+export type BrowseFacet = 'namespace' | 'type' | 'owner' | 'state' | 'tag';
+
+export interface FacetValue {
+  value: string;
+  count: number;
+  selected: boolean;
+}
+
+export interface BrowseResponse {
+  items: CatalogItem[];
+  totalCount: number;
+  /** The offset these items start at (the page they are, while another loads). */
+  offset?: number;
+  facets: Record<BrowseFacet, FacetValue[]>;
+}

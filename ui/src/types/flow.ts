@@ -2,6 +2,8 @@
 // and the dashboard editor so both draw the same cards.
 import type { Edge, Node } from '@xyflow/react';
 import type { NodeKind, NodeStatus, SourceHealth } from './graph';
+import type { Platform } from '../lib/platform';
+import type { GroupInfo } from '../lib/grouping';
 
 export type ToggleState = 'expand' | 'collapse' | 'loading' | null;
 
@@ -27,6 +29,10 @@ export interface LineageNodeData extends Record<string, unknown> {
   note?: string | null;
   /** Icon of a source type: an SVG document or a URL. */
   icon?: string;
+  /** Where the node lives (namespace scheme, job integration): the card's icon (lib/platform.ts). */
+  platform?: Platform;
+  /** A collapsed group standing for several nodes (lib/grouping.ts). */
+  group?: GroupInfo;
   /** Column view: the dataset's fields. */
   fields?: string[];
   fieldTypes?: Record<string, string>;

@@ -4,8 +4,9 @@ import type { Dataset, Job, SourceState } from './api';
 export type NodeKind = 'dataset' | 'job' | 'source';
 
 /** A status shown on a node: run state for jobs and datasets (the producing run), health for sources.
- * Live streams feed it (lib/live-status.ts); 'stale' = the stream is not connected, so it may be old. */
-export type NodeStatus = 'ok' | 'running' | 'failing' | 'unknown' | 'new' | 'aborted' | 'stale';
+ * Live streams feed it (lib/live-status.ts); 'stale' = the stream is not connected, so it may be old;
+ * 'late' = the last run took (or is taking) longer than the job's p95 (lib/health-overlay.ts). */
+export type NodeStatus = 'ok' | 'running' | 'failing' | 'unknown' | 'new' | 'aborted' | 'stale' | 'late';
 
 /** A source's last health check, as the live streams report it. */
 export type SourceHealth = 'healthy' | 'unhealthy' | 'unknown';

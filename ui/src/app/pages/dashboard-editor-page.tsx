@@ -31,6 +31,10 @@ import {
 import { downloadText, slug } from '../../lib/download';
 import { KIND_COLORS } from '../../lib/export-svg';
 import { liveDisplay, type MetricKey } from '../../lib/live-status';
+import { latestSourceLive } from '../../lib/source-health';
+import { blastRadius, dashboardGraph, failures, healthOverlay, overlayDisplays } from '../../lib/health-overlay';
+import { getDurations } from '../../api/runs';
+import type { JobDurations } from '../../types/api';
 import { chooseMetric, liveNodeId, readMetricChoices, type MetricChoices } from '../../lib/metric-choice';
 import { parseNodeId, shortName } from '../../lib/node-id';
 import { NODE_HEIGHT, NODE_WIDTH, nodeHandles } from '../../lib/node-size';
@@ -136,13 +140,35 @@ function Editor({ id }: { id: string }) {
     return shortName(parsed?.name ?? n.ref.id);
   }, [store.sources, namespaces.data]);
 
+  // The health overlay on the dashboard's own nodes and edges (lib/health-overlay.ts): late jobs, datasets
+  // written by a failed or late run, and "what did this break" along the dashboard's edges.
+  const dashGraph = useMemo(() => dashboardGraph(doc?.nodes ?? [], doc?.edges ?? []), [doc?.nodes, doc?.edges]);
+  const liveByNode = useMemo(() => Object.fromEntries((doc?.nodes ?? []).flatMap((n) => {
+    const l = stream.view.nodes[liveNodeId(n.ref)];
+    return l ? [[n.id, l]] : [];
+  })), [doc?.nodes, stream.view.nodes]);
+  const jobRefs = useMemo(() => [...new Set((doc?.nodes ?? []).filter((n) => n.ref.kind === 'job').map((n) => n.ref.id))].sort().join('\n'), [doc?.nodes]);
+  const refDurations = useAsync((signal) => (jobRefs ? getDurations(jobRefs.split('\n'), signal) : Promise.resolve<Record<string, JobDurations>>({})), [jobRefs]);
+  const overlay = useMemo(() => {
+    const byNode = Object.fromEntries((doc?.nodes ?? []).flatMap((n) => {
+      const d = refDurations.data?.[n.ref.id];
+      return d ? [[n.id, d]] : [];
+    }));
+    return healthOverlay(dashGraph, liveByNode, byNode, now);
+  }, [doc?.nodes, refDurations.data, dashGraph, liveByNode, now]);
+  const broken = useMemo(() => failures(overlay), [overlay]);
+  const [blastFrom, setBlastFrom] = useState<string | null>(null);
+  const blast = useMemo(() => (blastFrom ? blastRadius(dashGraph, blastFrom === '*' ? broken : [blastFrom]) : null), [blastFrom, broken, dashGraph]);
+
   const flowNodes: LineageFlowNode[] = useMemo(() => (doc?.nodes ?? []).map((n) => {
     const kind: NodeKind = n.ref.kind;
     const source = n.ref.kind === 'source' ? store.sources[n.ref.id] : undefined;
     const parsed = n.ref.kind !== 'source' ? parseNodeId(n.ref.id, namespaces.data ?? []) : null;
     const type = source ? typeOf(source.kind) : undefined;
-    const liveNode = stream.view.nodes[liveNodeId(n.ref)];
-    const live = liveNode ? liveDisplay(liveNode, { connected: liveConnected, metric: metrics[n.id] ?? 'auto', now }) : undefined;
+    const liveNode = latestSourceLive(stream.view.nodes[liveNodeId(n.ref)], source);
+    const liveShown = liveNode ? liveDisplay(liveNode, { connected: liveConnected, metric: metrics[n.id] ?? 'auto', now }) : undefined;
+    const health = overlay[n.id];
+    const live = overlayDisplays(health ? { [n.id]: health } : {}, liveShown ? { [n.id]: liveShown } : {}, liveConnected)[n.id];
     const status = live?.status ?? (source ? sourceStateToStatus(source.status?.state ?? 'unknown') : undefined);
     return {
       id: n.id,
@@ -168,15 +194,20 @@ function Editor({ id }: { id: string }) {
         ...(type?.icon ? { icon: type.icon } : {}),
         note: n.note,
         toggles: null,
+        highlighted: Boolean(blast?.nodes.has(n.id)),
+        dimmed: Boolean(blast) && !blast?.nodes.has(n.id),
       },
     };
-  }), [doc?.nodes, store.sources, stream.view.nodes, liveConnected, metrics, now, namespaces.data, typeOf, labelOf, selection.nodes, measured]);
+  }), [doc?.nodes, store.sources, stream.view.nodes, liveConnected, metrics, now, namespaces.data, typeOf, labelOf, selection.nodes, measured, overlay, blast]);
 
-  const flowEdges: LineageFlowEdge[] = useMemo(() => (doc?.edges ?? []).map((e) => ({
-    id: e.id, source: e.source, target: e.target, type: 'lineage', selected: selection.edges.includes(e.id),
-    markerEnd: { type: 'arrowclosed', width: 16, height: 16, color: '#db2777' },
-    data: { manual: true, label: e.note ? e.note : 'manual' },
-  })), [doc?.edges, selection.edges]);
+  const flowEdges: LineageFlowEdge[] = useMemo(() => (doc?.edges ?? []).map((e) => {
+    const highlighted = Boolean(blast?.edges.has(`${e.source}->${e.target}`));
+    return {
+      id: e.id, source: e.source, target: e.target, type: 'lineage', selected: selection.edges.includes(e.id),
+      markerEnd: { type: 'arrowclosed', width: 16, height: 16, color: highlighted ? '#d97706' : '#db2777' },
+      data: { manual: true, label: e.note ? e.note : 'manual', highlighted, dimmed: Boolean(blast) && !highlighted },
+    };
+  }), [doc?.edges, selection.edges, blast]);
 
   const change = useDashboardStore((s) => s.change);
 
@@ -299,6 +330,14 @@ function Editor({ id }: { id: string }) {
         ) : (
           <h1><button type="button" className="title-btn" onClick={() => setEditingName(true)} title="Rename">{doc.name}</button></h1>
         )}
+        {blast ? (
+          <span className="health-bar is-active" role="status" data-testid="health-bar">
+            <span data-testid="blast-summary">What did this break: {blast.downstream.size} node{blast.downstream.size === 1 ? '' : 's'} downstream</span>
+            <button type="button" className="btn btn-small" onClick={() => setBlastFrom(null)}>Clear</button>
+          </span>
+        ) : broken.length > 0 ? (
+          <button type="button" className="btn btn-small btn-danger-soft" data-testid="blast-all" onClick={() => setBlastFrom('*')}>What did this break? ({broken.length})</button>
+        ) : null}
         {editable ? <SaveIndicator state={store.saveState} error={store.saveError} onRetry={() => void store.save()} />
           : <span className="badge badge-unknown" data-testid="read-only-badge" title="Editing needs the editor role">read only</span>}
         <span className="toolbar-spacer" />
@@ -344,7 +383,10 @@ function Editor({ id }: { id: string }) {
         </div>
         {selectedNode ? (
           <NodeInspector node={selectedNode} label={labelOf} editable={editable} source={selectedNode.ref.kind === 'source' ? store.sources[selectedNode.ref.id] : undefined}
-                         live={stream.view.nodes[liveNodeId(selectedNode.ref)] ?? null} liveConnected={liveConnected}
+                         live={latestSourceLive(stream.view.nodes[liveNodeId(selectedNode.ref)], selectedNode.ref.kind === 'source' ? store.sources[selectedNode.ref.id] : undefined) ?? null}
+                         liveConnected={liveConnected}
+                         health={overlay[selectedNode.id] ?? null} onBlast={() => setBlastFrom(selectedNode.id)}
+                         onTested={(sid) => void getSource(sid).then((s) => useDashboardStore.getState().upsertSources([s]), () => undefined)}
                          metric={metrics[selectedNode.id] ?? 'auto'} onMetric={(m) => pickMetric(selectedNode.id, m)}
                          others={doc.nodes.filter((n) => n.id !== selectedNode.id)}
                          onNote={(note) => change((d) => setNodeNote(d, selectedNode.id, note))}

@@ -12,6 +12,9 @@ import { datasetId } from '../../lib/node-id';
 import { diffSchemas } from '../../lib/schema-diff';
 import type { DatasetVersion } from '../../types/api';
 import { LineageSummary } from './lineage-summary';
+import { NameText } from '../../components/common/name-text';
+import { RunLink } from '../../components/common/run-link';
+import { SlaTiles } from '../../components/alerts/sla-tiles';
 
 function VersionHistory({ versions }: { versions: DatasetVersion[] }) {
   const [index, setIndex] = useState(0);
@@ -35,7 +38,7 @@ function VersionHistory({ versions }: { versions: DatasetVersion[] }) {
       <div className="version-detail">
         <p className="muted">
           Version <span className="mono">{current.version}</span> · created {formatDateTime(current.createdAt)}
-          {current.createdByRun ? <> by run <span className="mono">{current.createdByRun.id.slice(0, 8)}</span></> : null}
+          {current.createdByRun ? <> by run <RunLink id={current.createdByRun.id} /></> : null}
           {previous ? <> · compared with <span className="mono">{previous.version.slice(0, 8)}</span></> : ' · first version'}
         </p>
         <table className="table">
@@ -69,7 +72,7 @@ export function DatasetPage({ namespace, name }: { namespace: string; name: stri
         <span className="page-icon kind-dataset"><KindIcon kind="dataset" size={22} /></span>
         <div>
           <span className="eyebrow">Dataset · {d.namespace}</span>
-          <h1>{d.name}</h1>
+          <h1><NameText name={d.name} /></h1>
           {d.description ? <p>{d.description}</p> : null}
         </div>
         <div className="page-actions">
@@ -85,6 +88,10 @@ export function DatasetPage({ namespace, name }: { namespace: string; name: stri
         <div><dt>Owners</dt><dd>{who.length ? who.map((o) => o.name).join(', ') : '—'}</dd></div>
         {d.lastLifecycleState ? <div><dt>Lifecycle</dt><dd>{d.lastLifecycleState.toLowerCase()}</dd></div> : null}
       </dl>
+      <section className="card" aria-labelledby="sla-title">
+        <h2 id="sla-title">SLA</h2>
+        <SlaTiles nodeId={id} kind="dataset" />
+      </section>
       <section className="card">
         <h2>Schema and versions</h2>
         {versions.loading ? <Spinner /> : versions.error ? <p className="error-text">{versions.error}</p> : <VersionHistory versions={versions.data ?? []} />}

@@ -15,6 +15,7 @@ import { homePanels, marquezState, type JobRunRow } from '../../lib/live-status'
 import { parseNodeId } from '../../lib/node-id';
 import { toast } from '../../store/toast-store';
 import type { Job } from '../../types/api';
+import { RunLink } from '../../components/common/run-link';
 
 const lastActivity = (j: Job) => j.latestRun?.endedAt ?? j.latestRun?.startedAt ?? j.updatedAt ?? '';
 
@@ -65,12 +66,13 @@ function RecentFailures({ rows, namespaces, now }: { rows: JobRunRow[]; namespac
   if (rows.length === 0) return <p className="muted live-panel-empty">No failed runs. All good.</p>;
   return (
     <table className="table">
-      <thead><tr><th>Job</th><th>Error</th><th>When</th></tr></thead>
+      <thead><tr><th>Job</th><th>Error</th><th>Run</th><th>When</th></tr></thead>
       <tbody>
         {rows.map((r) => (
           <tr key={r.jobId} data-job-id={r.jobId} className="live-row-new">
             <td><JobRef jobId={r.jobId} namespaces={namespaces} /></td>
             <td className="error-text small" title={r.error?.stackTrace ?? r.error?.message ?? ''}>{r.error?.message ?? 'failed'}</td>
+            <td>{r.runId ? <RunLink id={r.runId} /> : '—'}</td>
             <td className="nowrap" title={formatDateTime(r.at)}>{formatRelative(r.at, now)}</td>
           </tr>
         ))}

@@ -16,12 +16,16 @@ import { defaultExplorerState, serializeExplorerState } from '../../lib/lineage-
 import { jobId } from '../../lib/node-id';
 import type { NameRef } from '../../types/api';
 import { LineageSummary } from './lineage-summary';
+import { NameText } from '../../components/common/name-text';
+import { RunLink } from '../../components/common/run-link';
+import { navigate } from '../../hooks/use-route';
+import { SlaTiles } from '../../components/alerts/sla-tiles';
 
 function DatasetRefs({ refs }: { refs: NameRef[] }) {
   if (refs.length === 0) return <p className="muted">None.</p>;
   return (
     <ul className="link-list">
-      {refs.map((r) => <li key={`${r.namespace}/${r.name}`}><span className="dot kind-dataset" aria-hidden="true" /><Link to={{ name: 'dataset', namespace: r.namespace, dataset: r.name }}>{r.name}</Link> <span className="muted">{r.namespace}</span></li>)}
+      {refs.map((r) => <li key={`${r.namespace}/${r.name}`}><span className="dot kind-dataset" aria-hidden="true" /><Link to={{ name: 'dataset', namespace: r.namespace, dataset: r.name }}><NameText name={r.name} /></Link> <span className="muted">{r.namespace}</span></li>)}
     </ul>
   );
 }
@@ -64,7 +68,7 @@ export function JobPage({ namespace, name }: { namespace: string; name: string }
         <span className="page-icon kind-job"><KindIcon kind="job" size={22} /></span>
         <div>
           <span className="eyebrow">Job · {j.namespace}</span>
-          <h1>{j.name} <span data-testid="job-state"><StateBadge state={latestState} /></span></h1>
+          <h1><NameText name={j.name} /> <span data-testid="job-state"><StateBadge state={latestState} /></span></h1>
           {j.description ? <p>{j.description}</p> : null}
         </div>
         <div className="page-actions">
@@ -78,17 +82,21 @@ export function JobPage({ namespace, name }: { namespace: string; name: string }
         <div><dt>Owners</dt><dd>{who.length ? who.map((o) => o.name).join(', ') : '—'}</dd></div>
         <div><dt>Parent</dt><dd>{j.parentJobName ? <Link to={{ name: 'job', namespace, job: j.parentJobName }}>{j.parentJobName}</Link> : '—'}</dd></div>
       </dl>
+      <section className="card" aria-labelledby="sla-title">
+        <h2 id="sla-title">SLA</h2>
+        <SlaTiles nodeId={id} kind="job" />
+      </section>
       <section className="card">
         <h2>Runs</h2>
         {runs.loading ? <Spinner /> : runs.error ? <p className="error-text">{runs.error}</p> : (
           <>
-            <DurationChartView runs={runList} />
+            <DurationChartView runs={runList} onPick={(runId) => navigate({ name: 'run', id: runId })} />
             <table className="table" data-testid="run-list">
               <thead><tr><th>Run</th><th>State</th><th>Started</th><th>Ended</th><th>Duration</th></tr></thead>
               <tbody>
                 {runList.slice(0, 20).map((r) => (
                   <tr key={r.id} data-run-id={r.id}>
-                    <td className="mono">{r.id.slice(0, 8)}</td>
+                    <td><RunLink id={r.id} /></td>
                     <td><StateBadge state={r.state} /></td>
                     <td title={formatDateTime(r.startedAt)}>{formatRelative(r.startedAt)}</td>
                     <td>{formatDateTime(r.endedAt)}</td>

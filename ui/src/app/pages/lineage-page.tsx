@@ -6,6 +6,11 @@ import { ExplorerToolbar } from '../../components/explorer/explorer-toolbar';
 import { LineageCanvas, type CanvasFocus } from '../../components/explorer/lineage-canvas';
 import { NodeDrawer } from '../../components/explorer/node-drawer';
 import { PathPanel } from '../../components/explorer/path-panel';
+import { HealthBar } from '../../components/impact/health-bar';
+import { ImpactPanel } from '../../components/impact/impact-panel';
+import { getDurations } from '../../api/runs';
+import type { JobDurations } from '../../types/api';
+import { blastRadius, failures, healthOverlay, overlayDisplays } from '../../lib/health-overlay';
 import { ForceGraph, type ForceGraphHandle } from '../../components/force-graph';
 import { Empty, ErrorBox, Spinner } from '../../components/common/feedback';
 import { SearchBox } from '../../components/common/search-box';
@@ -23,8 +28,9 @@ import { hiddenAfterOps, opKey, pushOp } from '../../lib/expansion';
 import { toSvg, type ExportEdge, type ExportNode } from '../../lib/export-svg';
 import { columnLayoutInput, graphLayoutInput, makeToggles, toColumnElements, toFlowElements } from '../../lib/flow-elements';
 import {
-  datasetOnlyView, filterGraph, nameSources, namespacesOf, pathHighlight, projectHighlight, searchNodes, withoutNodes,
+  datasetOnlyView, filterGraph, nameSources, namespacesOf, pathHighlight, pathVisibility, projectHighlight, searchNodes, withoutNodes,
 } from '../../lib/graph';
+import { groupView } from '../../lib/grouping';
 import { parseNodeId, shortName } from '../../lib/node-id';
 import { fieldRowY, NODE_HEIGHT, NODE_WIDTH, nodeHeight } from '../../lib/node-size';
 import { defaultExplorerState, serializeExplorerState } from '../../lib/lineage-url';
@@ -60,6 +66,13 @@ export function LineagePage() {
   const now = useNow();
   const liveConnected = stream.connection === 'connected';
   const live = useMemo(() => liveDisplays(stream.view.nodes, liveConnected, undefined, now), [stream.view.nodes, liveConnected, now]);
+  // The health overlay (lib/health-overlay.ts): last run states, "late" against each job's p95, datasets
+  // written by a failed or late run flagged; on top of the live statuses.
+  const jobIds = useMemo(() => Object.values(fetched.nodes).filter((n) => n.kind === 'job').map((n) => n.id).sort().join('\n'), [fetched]);
+  const durations = useAsync((signal) => (jobIds ? getDurations(jobIds.split('\n'), signal) : Promise.resolve<Record<string, JobDurations>>({})), [jobIds]);
+  const overlay = useMemo(() => healthOverlay(graph, stream.view.nodes, durations.data ?? {}, now), [graph, stream.view.nodes, durations.data, now]);
+  const displays = useMemo(() => overlayDisplays(overlay, live, liveConnected), [overlay, live, liveConnected]);
+  const failed = useMemo(() => failures(overlay), [overlay]);
   // New nodes or edges in the view: fetch the lineage again (merged, so expansions stay).
   const graphChanges = stream.view.graphChanges.length;
   useEffect(() => {
@@ -73,9 +86,14 @@ export function LineagePage() {
     for (const op of state.ops) if (op.action === 'expand') void useLineageStore.getState().expand(op.nodeId, op.direction);
   }, [state.ops, status]);
 
+  // The column view shows the graph view's datasets: fetch field lineage deep enough to reach all of them
+  // (a field edge is one dataset hop, two graph edges; each expansion reaches two more), then keep those.
+  const expansions = state.ops.filter((op) => op.action === 'expand').length;
   useEffect(() => {
-    if (rootId.startsWith('dataset:') && state.view === 'column') void useLineageStore.getState().loadColumns(rootId, Math.max(state.depth, 2));
-  }, [rootId, state.view, state.depth]);
+    if (rootId.startsWith('dataset:') && state.view === 'column') {
+      void useLineageStore.getState().loadColumns(rootId, Math.min(20, Math.max(state.depth, 2) + 2 * expansions));
+    }
+  }, [rootId, state.view, state.depth, expansions]);
 
   useEffect(() => {
     if (state.pathFrom && state.pathTo) void useLineageStore.getState().loadPath(state.pathFrom, state.pathTo);
@@ -88,29 +106,49 @@ export function LineagePage() {
   const filtered = useMemo(() => filterGraph(expanded, { hiddenKinds: state.hiddenKinds, namespaces: state.namespaces, keep: [rootId] }),
     [expanded, state.hiddenKinds, state.namespaces, rootId]);
   const view: Graph = useMemo(() => (state.hideJobs ? datasetOnlyView(filtered) : filtered), [filtered, state.hideJobs]);
+  // Collapsible groups (graph view): closed groups are one node each on the canvas.
+  const grouped = useMemo(() => groupView(view, state.view === 'graph' ? state.group : 'none', state.open, rootId),
+    [view, state.view, state.group, state.open, rootId]);
   const namespaces = useMemo(() => namespacesOf(graph), [graph]);
 
   const path = store.path;
   const pathHl = useMemo(() => (path && path.paths.length ? pathHighlight(path.paths) : null), [path]);
+  const pathShown = useMemo(() => (path && path.paths.length && state.view !== 'column' ? pathVisibility(view, path.paths.flatMap((p) => p.nodes)) : null),
+    [path, view, state.view]);
   const matches = useMemo(() => searchNodes(view, state.q), [view, state.q]);
   const matchSet = useMemo(() => new Set(matches.map((m) => m.id)), [matches]);
 
-  const highlightNodes = pathHl ? pathHl.nodes : matchSet;
-  const highlightEdges = useMemo(() => (pathHl ? (state.hideJobs ? projectHighlight(view, pathHl) : pathHl.edges) : EMPTY_SET),
-    [pathHl, state.hideJobs, view]);
+  // "What did this break": everything downstream of one failure (or of every failure: blast=*).
+  const blast = useMemo(() => {
+    if (!state.blast) return null;
+    const starts = state.blast === '*' ? failed : [state.blast];
+    return { starts, ...blastRadius(expanded, starts) };
+  }, [state.blast, failed, expanded]);
+  const blastHl = useMemo(() => (blast && !pathHl ? { nodes: blast.nodes, edges: projectHighlight(view, blast) } : null), [blast, pathHl, view]);
+  const emphasis = Boolean(pathHl || blastHl);
+
+  const highlightNodes = pathHl ? pathHl.nodes : blastHl ? blastHl.nodes : matchSet;
+  const highlightEdges = useMemo(() => (pathHl ? (state.hideJobs ? projectHighlight(view, pathHl) : pathHl.edges) : blastHl ? blastHl.edges : EMPTY_SET),
+    [pathHl, blastHl, state.hideJobs, view]);
 
   // ---- Layout ---------------------------------------------------------------------------------
+  // The column view and the graph view show the same datasets: those of the (filtered) graph view, each
+  // with its schema and whatever fields the column lineage adds.
   const fieldLists = useMemo(() => {
     if (state.view !== 'column' || !columns) return null;
-    const lists = datasetFieldLists(columns, graph);
-    if (rootId.startsWith('dataset:') && !lists[rootId]) lists[rootId] = (graph.nodes[rootId]?.data.fields ?? []).map((f) => f.name);
+    const fromColumns = datasetFieldLists(columns, graph);
+    const lists: Record<string, string[]> = {};
+    for (const node of Object.values(filtered.nodes)) {
+      if (node.kind !== 'dataset') continue;
+      lists[node.id] = fromColumns[node.id] ?? (node.data.fields ?? []).map((f) => f.name);
+    }
     return lists;
-  }, [state.view, columns, graph, rootId]);
+  }, [state.view, columns, graph, filtered]);
 
   const layoutInput = useMemo(() => {
     if (state.view === 'column') return fieldLists && columns ? columnLayoutInput(fieldLists, columns) : { nodes: [], edges: [] };
-    return graphLayoutInput(view);
-  }, [state.view, fieldLists, columns, view]);
+    return graphLayoutInput(grouped.graph);
+  }, [state.view, fieldLists, columns, grouped]);
   const layout = useLayout(layoutInput.nodes, layoutInput.edges, 'auto', state.view === 'column' ? 200 : state.hideJobs ? 170 : undefined);
 
   // ---- Canvas elements ------------------------------------------------------------------------
@@ -123,16 +161,16 @@ export function LineagePage() {
   }, [columns, state.field]);
 
   const elements = useMemo(() => {
-    const base = { rootId, positions: layout.positions, selected: state.selected, live };
+    const base = { rootId, positions: layout.positions, selected: state.selected, live: displays };
     if (state.view === 'column') {
       if (!fieldLists || !columns) return { nodes: [], edges: [] };
       return toColumnElements(graph, columns, fieldLists, {
         ...base, activeFields: fieldHl?.fields ?? EMPTY_SET, activeEdges: fieldHl?.edges ?? EMPTY_SET, selectedField: state.field,
       });
     }
-    return toFlowElements(view, { ...base, highlightNodes, highlightEdges, dimOthers: Boolean(pathHl), toggles });
-  }, [rootId, layout.positions, state.selected, state.view, state.field, live, fieldLists, columns, graph, fieldHl, view,
-    highlightNodes, highlightEdges, pathHl, toggles]);
+    return toFlowElements(grouped.graph, { ...base, highlightNodes, highlightEdges, dimOthers: emphasis, toggles, groups: grouped.groups });
+  }, [rootId, layout.positions, state.selected, state.view, state.field, displays, emphasis, fieldLists, columns, graph, fieldHl,
+    highlightNodes, highlightEdges, toggles, grouped]);
 
   // While a new layout is computed, keep showing the last laid-out picture (no nodes at 0,0).
   const shownRef = useRef(elements);
@@ -157,9 +195,15 @@ export function LineagePage() {
     update({ field: state.field === key ? null : key });
   }, [state.field, update]);
 
-  const actions = useMemo<NodeActions>(() => ({ toggle: onToggle, selectField: onSelectField }), [onToggle, onSelectField]);
+  const onOpenGroup = useCallback((key: string) => update({ open: [...state.open.filter((k) => k !== key), key] }, { push: true }), [state.open, update]);
+  const actions = useMemo<NodeActions>(() => ({ toggle: onToggle, selectField: onSelectField, openGroup: onOpenGroup }), [onToggle, onSelectField, onOpenGroup]);
 
   const onNodeClick = useCallback((id: string) => {
+    const group = grouped.groups[id];
+    if (group && !pickMode) {
+      onOpenGroup(group.key);
+      return;
+    }
     if (pickMode === 'from') {
       update({ pathFrom: id, pathTo: null });
       setPickMode('to');
@@ -169,7 +213,7 @@ export function LineagePage() {
     } else {
       update({ selected: id });
     }
-  }, [pickMode, update]);
+  }, [pickMode, update, grouped, onOpenGroup]);
 
   const onNextMatch = (step: number) => {
     if (matches.length === 0) return;
@@ -262,6 +306,10 @@ export function LineagePage() {
                        }}
                        onFit={() => (state.view === 'force' ? forceRef.current?.fit() : setFitCount((c) => c + 1))}
                        onExport={(f) => void onExport(f)} />
+      <HealthBar failures={failed} overlay={overlay} blast={blast} known={namespaces}
+                 drawn={blast ? [...blast.nodes].filter((id) => view.nodes[id]).length : 0}
+                 onBlast={(id) => update({ blast: id }, { push: true })}
+                 onImpact={(id) => update({ impact: id, impactDir: 'downstream' }, { push: true })} />
       {pickMode ? <div className="hint-bar" role="status">{pickMode === 'from' ? 'Click the node the path starts at.' : 'Now click the node the path ends at.'} <button type="button" className="link-btn" onClick={() => setPickMode(null)}>Cancel</button></div> : null}
       <div className="explorer-body">
         <div className="canvas-wrap" data-testid="lineage-canvas" data-view={state.view} data-layout-engine={layout.engine ?? ''}>
@@ -274,7 +322,7 @@ export function LineagePage() {
           {state.view === 'column' && !fieldHl && columns && columns.edges.length > 0 ? <div className="canvas-banner">Click a field to highlight the fields it derives from.</div> : null}
           {status === 'ready' && state.view === 'force' ? (
             <ForceGraph ref={forceRef} graph={view} rootId={rootId} selected={state.selected} highlightNodes={highlightNodes}
-                        highlightEdges={highlightEdges} dimOthers={Boolean(pathHl)} onNodeClick={onNodeClick} />
+                        highlightEdges={highlightEdges} dimOthers={emphasis} onNodeClick={onNodeClick} />
           ) : null}
           {status === 'ready' && state.view !== 'force' ? (
             <NodeActionsContext.Provider value={actions}>
@@ -287,10 +335,19 @@ export function LineagePage() {
         </div>
         {state.pathFrom ? (
           <PathPanel from={state.pathFrom} to={state.pathTo} status={store.pathStatus} error={store.pathError} result={path} known={namespaces}
+                     shown={pathShown}
+                     onShowAll={() => update({ hiddenKinds: [], namespaces: [], hideJobs: false })}
                      onClear={() => { update({ pathFrom: null, pathTo: null }); setPickMode(null); }} />
         ) : null}
+        {state.impact ? (
+          <ImpactPanel nodeId={state.impact} direction={state.impactDir} known={namespaces}
+                       onDirection={(d) => update({ impactDir: d })} onClose={() => update({ impact: null, impactDir: 'downstream' })}
+                       onPick={(id) => (view.nodes[id] ? update({ selected: id }) : update({ ...defaultExplorerState(id), depth: state.depth }, { push: true }))} />
+        ) : null}
         {selectedNode ? (
-          <NodeDrawer node={selectedNode} graph={expanded} onClose={() => update({ selected: null })}
+          <NodeDrawer node={selectedNode} graph={expanded} onClose={() => update({ selected: null })} health={overlay[selectedNode.id] ?? null}
+                      onImpact={() => update({ impact: selectedNode.id, impactDir: 'downstream' }, { push: true })}
+                      onBlast={() => update({ blast: selectedNode.id }, { push: true })}
                       onFocus={() => update({ ...defaultExplorerState(selectedNode.id), depth: state.depth, view: state.view === 'column' && selectedNode.kind !== 'dataset' ? 'graph' : state.view }, { push: true })}
                       onPathFrom={() => { update({ pathFrom: selectedNode.id, pathTo: null }); setPickMode('to'); }}
                       onPathTo={() => update({ pathTo: selectedNode.id, pathFrom: state.pathFrom ?? rootId })}

@@ -1,4 +1,6 @@
-// Search results with a filter by kind.
+// Search results with a filter by kind, and facets: the datasets and jobs matching the query counted by
+// namespace, type, owner, last run state and tag (GET /browse/*?q=), each a link to the browse page
+// narrowed to it.
 import { search } from '../../api/search';
 import { ErrorBox, KindBadge, Spinner } from '../../components/common/feedback';
 import { Link } from '../../components/common/link';
@@ -7,6 +9,45 @@ import { useAsync } from '../../hooks/use-async';
 import { navigate, urlOf } from '../../hooks/use-route';
 import { parseNodeId } from '../../lib/node-id';
 import type { SearchFilter } from '../../types/api';
+import { NameText } from '../../components/common/name-text';
+import { browse } from '../../api/browse';
+import { FACETS, parseBrowseState, serializeBrowseState, toggleFacet } from '../../lib/browse-url';
+
+const FACET_LABEL = { namespace: 'Namespace', type: 'Type', owner: 'Owner', state: 'Last run', tag: 'Tag' } as const;
+
+/** Facet counts of what matches `q`, per kind, as links into the browse pages. */
+function SearchFacets({ q }: { q: string }) {
+  const facets = useAsync(async (signal) => {
+    const params = { q, filters: {}, sort: 'name', order: 'asc' as const, limit: 0, offset: 0 };
+    const [datasets, jobs] = await Promise.all([browse('datasets', params, signal), browse('jobs', params, signal)]);
+    return { datasets, jobs };
+  }, [q]);
+  if (!facets.data) return null;
+  const base = parseBrowseState(new URLSearchParams({ q }).toString());
+  return (
+    <aside className="search-facets" aria-label="Refine" data-testid="search-facets">
+      {(['datasets', 'jobs'] as const).map((kind) => {
+        const r = facets.data![kind];
+        if (r.totalCount === 0) return null;
+        return (
+          <section key={kind}>
+            <h3><Link to={{ name: 'browse', kind, search: serializeBrowseState(base) }}>{r.totalCount} {kind}</Link></h3>
+            {FACETS.map((f) => (r.facets[f] ?? []).filter((v) => v.value !== '(none)').length ? (
+              <div key={f} className="facet-line">
+                <span className="muted small">{FACET_LABEL[f]}</span>
+                {(r.facets[f] ?? []).filter((v) => v.value !== '(none)').slice(0, 8).map((v) => (
+                  <Link key={v.value} className="chip" to={{ name: 'browse', kind, search: serializeBrowseState(toggleFacet(base, f, v.value)) }}>
+                    {f === 'state' ? v.value.toLowerCase() : v.value} <span className="facet-count">{v.count}</span>
+                  </Link>
+                ))}
+              </div>
+            ) : null)}
+          </section>
+        );
+      })}
+    </aside>
+  );
+}
 
 const FILTERS: Array<[SearchFilter | '', string]> = [['', 'All'], ['dataset', 'Datasets'], ['job', 'Jobs'], ['field', 'Columns']];
 
@@ -35,11 +76,12 @@ export function SearchPage({ q, filter }: { q: string; filter: string }) {
       {results.data && q ? (
         <>
           <p className="muted">{results.data.totalCount} result{results.data.totalCount === 1 ? '' : 's'}</p>
+          <SearchFacets q={q} />
           <ul className="result-list">
             {results.data.results.map((r) => (
               <li key={r.id}>
                 <KindBadge kind={r.type === 'DATASET' ? 'dataset' : r.type === 'JOB' ? 'job' : 'field'} />
-                <Link to={resultRoute(r)} className="result-name">{r.name}</Link>
+                <Link to={resultRoute(r)} className="result-name"><NameText name={r.name} /></Link>
                 <span className="muted">{r.namespace}{r.type === 'DATASET_FIELD' && r.datasetId ? ` / ${parseNodeId(r.datasetId, [r.namespace])?.name ?? ''}` : ''}</span>
               </li>
             ))}

@@ -10,6 +10,9 @@ import { liveDisplay, METRIC_LABELS, type MetricKey } from '../../lib/live-statu
 import { Link } from '../common/link';
 import { StatusDot } from '../nodes/status-dot';
 import { sourceStateToStatus } from '../../types/graph';
+import type { NodeHealth } from '../../lib/health-overlay';
+import { RunLink } from '../common/run-link';
+import { SlaTiles } from '../alerts/sla-tiles';
 
 function NoteEditor({ value, onSave, label }: { value: string | null | undefined; onSave(v: string | null): void; label: string }) {
   const [text, setText] = useState(value ?? '');
@@ -46,10 +49,15 @@ function LiveSection({ live, connected, metric, onMetric }: { live: NodeLive | n
   );
 }
 
-export function NodeInspector({ node, label, source, others, onNote, onConnect, onRemove, editable = true, live = null, liveConnected = false, metric = 'auto', onMetric }: {
+export function NodeInspector({ node, label, source, others, onNote, onConnect, onRemove, editable = true, live = null, liveConnected = false, metric = 'auto', onMetric, onTested, health = null, onBlast }: {
   node: DashboardNode; label: (n: DashboardNode) => string; source: Source | undefined; others: DashboardNode[]; editable?: boolean;
   onNote(note: string | null): void; onConnect(targetId: string): void; onRemove(): void;
   live?: NodeLive | null; liveConnected?: boolean; metric?: MetricKey; onMetric?(m: MetricKey): void;
+  /** A connection test finished: the source's recorded status changed (fetch it again). */
+  onTested?(sourceId: string): void;
+  /** The health overlay's verdict on this node, and "what did this break" from it. */
+  health?: NodeHealth | null;
+  onBlast?(): void;
 }) {
   const [target, setTarget] = useState('');
   const [test, setTest] = useState<string | null>(null);
@@ -62,16 +70,25 @@ export function NodeInspector({ node, label, source, others, onNote, onConnect, 
       {source ? (
         <div className="inspector-status">
           <StatusDot status={sourceStateToStatus(source.status?.state ?? 'unknown')} text={source.status?.message ?? undefined} />
-          <span>{source.status?.state ?? 'unknown'}{source.status?.checkedAt ? ` · checked ${formatRelative(source.status.checkedAt)}` : ''}</span>
+          <span data-testid="source-state">{source.status?.state ?? 'unknown'}{source.status?.checkedAt ? ` · checked ${formatRelative(source.status.checkedAt)}` : ''}</span>
           {editable ? <button type="button" className="btn btn-small" disabled={testing} onClick={() => {
             setTesting(true);
             testSource(source.id).then((r) => setTest(`${r.ok ? 'OK' : 'Failed'}: ${r.message}${r.latencyMs !== null ? ` (${r.latencyMs} ms)` : ''}`),
-              (err: unknown) => setTest(errorMessage(err))).finally(() => setTesting(false));
+              (err: unknown) => setTest(errorMessage(err))).finally(() => { setTesting(false); onTested?.(source.id); });
           }}>{testing ? 'Testing…' : 'Test connection'}</button> : null}
           {test ? <p className="small">{test}</p> : null}
         </div>
       ) : null}
+      {health && (health.health === 'failed' || health.health === 'late') ? (
+        <div className="inspector-health" data-testid="inspector-health">
+          <p className="small">{health.reason}{health.runId ? <> · <RunLink id={health.runId} /></> : null}</p>
+          {onBlast ? <button type="button" className="btn btn-small btn-danger-soft" onClick={onBlast}>What did this break?</button> : null}
+        </div>
+      ) : null}
       {onMetric ? <LiveSection live={live} connected={liveConnected} metric={metric} onMetric={onMetric} /> : null}
+      {node.ref.kind === 'dataset' || node.ref.kind === 'job' ? (
+        <div className="inspector-sla" data-testid="inspector-sla"><h3>SLA</h3><SlaTiles nodeId={node.ref.id} kind={node.ref.kind} compact /></div>
+      ) : null}
       {parsedPage ? <p><Link to={{ name: 'lineage', search: `nodeId=${encodeURIComponent(node.ref.id)}` }}>Open lineage</Link></p> : null}
       {editable ? <>
         <NoteEditor value={node.note} onSave={onNote} label="Note" />

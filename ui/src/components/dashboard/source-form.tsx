@@ -8,7 +8,7 @@ import { buildConfig, formFields, initialValues, type FormField } from '../../li
 import { Modal } from '../common/modal';
 import { KindIcon } from '../nodes/kind-icon';
 
-function Input({ field, value, onChange, error }: { field: FormField; value: string | boolean; onChange(v: string | boolean): void; error?: string | undefined }) {
+export function Input({ field, value, onChange, error }: { field: FormField; value: string | boolean; onChange(v: string | boolean): void; error?: string | undefined }) {
   const id = `cfg-${field.key}`;
   const describedBy = [field.description ? `${id}-help` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
   const common = { id, name: field.key, 'aria-invalid': Boolean(error), 'aria-describedby': describedBy, required: field.required };

@@ -1,5 +1,6 @@
 // The explorer's controls: depth, view, filters (kinds, namespaces, jobs hidden), in-graph search,
 // path picking and export. Every control writes to the URL state.
+import { namespaceShown, toggleNamespace } from '../../lib/graph';
 import type { ExplorerState, ExplorerView } from '../../lib/lineage-url';
 import type { NodeKind } from '../../types/graph';
 
@@ -23,9 +24,8 @@ export function ExplorerToolbar({ state, update, namespaces, matchCount, matchIn
   const toggleKind = (kind: NodeKind) => update({
     hiddenKinds: state.hiddenKinds.includes(kind) ? state.hiddenKinds.filter((k) => k !== kind) : [...state.hiddenKinds, kind],
   });
-  const toggleNs = (ns: string) => update({
-    namespaces: state.namespaces.includes(ns) ? state.namespaces.filter((n) => n !== ns) : [...state.namespaces, ns],
-  });
+  const toggleNs = (ns: string) => update({ namespaces: toggleNamespace(state.namespaces, namespaces, ns) });
+  const shownCount = namespaces.filter((ns) => namespaceShown(state.namespaces, ns)).length;
   return (
     <div className="toolbar" role="toolbar" aria-label="Lineage controls">
       <div className="segmented" role="group" aria-label="View">
@@ -36,7 +36,8 @@ export function ExplorerToolbar({ state, update, namespaces, matchCount, matchIn
       </div>
       <label className="field-inline">
         Depth
-        <select value={state.depth} onChange={(e) => update({ depth: Number(e.target.value), ops: [] }, { push: true })} aria-label="Depth">
+        <select value={state.depth} onChange={(e) => update({ depth: Number(e.target.value) }, { push: true })} aria-label="Depth"
+                title="Expansions are kept when the depth changes">
           {[1, 2, 3, 4, 5, 6, 8, 10, 15, 20].map((d) => <option key={d} value={d}>{d}</option>)}
         </select>
       </label>
@@ -44,6 +45,18 @@ export function ExplorerToolbar({ state, update, namespaces, matchCount, matchIn
         <input type="checkbox" checked={state.hideJobs} onChange={(e) => update({ hideJobs: e.target.checked })} disabled={state.view === 'column'} />
         Datasets only
       </label>
+      <label className="field-inline" title="Fold nodes into collapsible groups: by namespace, or by hops from the focus node">
+        Group
+        <select value={state.group} aria-label="Group"
+                onChange={(e) => update({ group: e.target.value as ExplorerState['group'], open: [] }, { push: true })} disabled={state.view !== 'graph'}>
+          <option value="none">none</option>
+          <option value="namespace">by namespace</option>
+          <option value="layer">by layer</option>
+        </select>
+      </label>
+      {state.group !== 'none' && state.open.length ? (
+        <button type="button" className="btn btn-small" onClick={() => update({ open: [] }, { push: true })}>Close {state.open.length} group{state.open.length === 1 ? '' : 's'}</button>
+      ) : null}
       <details className="dropdown">
         <summary className="btn btn-small">Filter{state.hiddenKinds.length + state.namespaces.length ? ` (${state.hiddenKinds.length + state.namespaces.length})` : ''}</summary>
         <div className="dropdown-panel">
@@ -56,7 +69,8 @@ export function ExplorerToolbar({ state, update, namespaces, matchCount, matchIn
           <fieldset>
             <legend>Namespaces {state.namespaces.length ? <button type="button" className="link-btn" onClick={() => update({ namespaces: [] })}>show all</button> : null}</legend>
             {namespaces.map((ns) => (
-              <label key={ns} className="check-inline"><input type="checkbox" checked={state.namespaces.length === 0 || state.namespaces.includes(ns)}
+              <label key={ns} className="check-inline"><input type="checkbox" checked={namespaceShown(state.namespaces, ns)}
+                disabled={shownCount === 1 && namespaceShown(state.namespaces, ns)}
                 onChange={() => toggleNs(ns)} />{ns}</label>
             ))}
           </fieldset>

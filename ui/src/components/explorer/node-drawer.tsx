@@ -9,15 +9,18 @@ import { Link } from '../common/link';
 import { JsonView } from '../common/json-view';
 import { StateBadge } from '../common/feedback';
 import { KindIcon } from '../nodes/kind-icon';
+import { RunLink } from '../common/run-link';
+import type { NodeHealth } from '../../lib/health-overlay';
+import { NameText } from '../common/name-text';
 
 function RunsTable({ runs }: { runs: Run[] }) {
   if (runs.length === 0) return <p className="muted">No runs recorded.</p>;
   return (
     <table className="table table-compact">
-      <thead><tr><th>State</th><th>Started</th><th>Duration</th></tr></thead>
+      <thead><tr><th>Run</th><th>State</th><th>Started</th><th>Duration</th></tr></thead>
       <tbody>
         {runs.map((r) => (
-          <tr key={r.id}><td><StateBadge state={r.state} /></td><td title={formatDateTime(r.startedAt)}>{formatRelative(r.startedAt)}</td><td>{formatDuration(r.durationMs)}</td></tr>
+          <tr key={r.id}><td><RunLink id={r.id} /></td><td><StateBadge state={r.state} /></td><td title={formatDateTime(r.startedAt)}>{formatRelative(r.startedAt)}</td><td>{formatDuration(r.durationMs)}</td></tr>
         ))}
       </tbody>
     </table>
@@ -31,9 +34,11 @@ function JobRuns({ namespace, name }: { namespace: string; name: string }) {
   return <RunsTable runs={runs.data ?? []} />;
 }
 
-export function NodeDrawer({ node, graph, onClose, onFocus, onPathFrom, onPathTo, onColumns }: {
-  node: GraphNode; graph: Graph; onClose(): void; onFocus(): void; onPathFrom(): void; onPathTo(): void; onColumns(): void;
+export function NodeDrawer({ node, graph, health = null, onClose, onFocus, onPathFrom, onPathTo, onColumns, onImpact, onBlast }: {
+  node: GraphNode; graph: Graph; health?: NodeHealth | null; onClose(): void; onFocus(): void; onPathFrom(): void; onPathTo(): void; onColumns(): void;
+  onImpact?(): void; onBlast?(): void;
 }) {
+  const broken = health && (health.health === 'failed' || health.health === 'late');
   const data = node.data as Partial<Dataset & Job>;
   const who = owners(data.facets);
   const sql = sqlOf(data.facets);
@@ -45,7 +50,7 @@ export function NodeDrawer({ node, graph, onClose, onFocus, onPathFrom, onPathTo
       <header className="drawer-head">
         <span className={`drawer-icon kind-${node.kind}`}><KindIcon kind={node.kind} size={18} /></span>
         <div className="drawer-title">
-          <h2 title={node.name}>{node.name}</h2>
+          <h2 title={node.name}><NameText name={node.name} /></h2>
           <div className="muted">{node.kind} · {node.namespace || '—'}</div>
         </div>
         <button type="button" className="icon-btn" aria-label="Close details" onClick={onClose}>×</button>
@@ -55,10 +60,17 @@ export function NodeDrawer({ node, graph, onClose, onFocus, onPathFrom, onPathTo
         <button type="button" className="btn btn-small" onClick={onPathFrom}>Path from here</button>
         <button type="button" className="btn btn-small" onClick={onPathTo}>Path to here</button>
         {node.kind === 'dataset' ? <button type="button" className="btn btn-small" onClick={onColumns}>Columns</button> : null}
+        {onImpact ? <button type="button" className="btn btn-small" onClick={onImpact}>Impact analysis</button> : null}
+        {broken && onBlast ? <button type="button" className="btn btn-small btn-danger-soft" onClick={onBlast}>What did this break?</button> : null}
         {node.kind === 'dataset' ? <Link className="btn btn-small" to={{ name: 'dataset', namespace: node.namespace, dataset: node.name }}>Dataset page</Link> : null}
         {node.kind === 'job' ? <Link className="btn btn-small" to={{ name: 'job', namespace: node.namespace, job: node.name }}>Job page</Link> : null}
       </div>
       <div className="drawer-body">
+        {health && health.health !== 'ok' ? (
+          <p className={`drawer-health health-${health.health}`} data-testid="drawer-health">
+            {health.reason}{health.runId ? <> · <RunLink id={health.runId} /></> : null}
+          </p>
+        ) : null}
         {data.description ? <p>{data.description}</p> : null}
         <dl className="props">
           {data.type ? <><dt>Type</dt><dd>{data.type}</dd></> : null}
@@ -90,7 +102,7 @@ export function NodeDrawer({ node, graph, onClose, onFocus, onPathFrom, onPathTo
                   <thead><tr><th>Job</th><th>State</th><th>When</th></tr></thead>
                   <tbody>
                     {producers.map((p) => (
-                      <tr key={p.id}><td>{p.name}</td><td><StateBadge state={p.data.latestRun?.state} /></td><td>{formatRelative(p.data.latestRun?.startedAt)}</td></tr>
+                      <tr key={p.id}><td>{p.name}</td><td><StateBadge state={p.data.latestRun?.state} />{p.data.latestRun?.id ? <> <RunLink id={p.data.latestRun.id} /></> : null}</td><td>{formatRelative(p.data.latestRun?.startedAt)}</td></tr>
                     ))}
                   </tbody>
                 </table>

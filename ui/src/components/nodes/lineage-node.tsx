@@ -1,8 +1,13 @@
 // The card every lineage node is drawn as (dataset, job, source), with handles on both sides,
 // expand/collapse toggles, a status dot, an optional note, and in the column view its field rows.
+// Long names are shortened in the middle (lib/labels.ts; the full name is the hover text) and the icon
+// is the platform's (lib/platform.ts) when it is known. How much of the card shows depends on the zoom
+// (semantic zoom: the explorer canvas sets `data-zoom`, see styles.css).
 import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo } from 'react';
 import { KindIcon } from './kind-icon';
+import { PlatformIcon } from './platform-icon';
+import { middleEllipsis } from '../../lib/labels';
 import { useNodeActions } from './node-actions';
 import { NODE_WIDTH, nodeHeight } from '../../lib/node-size';
 import type { LineageFlowNode, ToggleState } from '../../types/flow';
@@ -22,8 +27,37 @@ function Toggle({ side, state, onClick }: { side: 'up' | 'down'; state: ToggleSt
   );
 }
 
+/** A collapsed group: what it holds, and a button that opens it. */
+function GroupCard({ data, selected }: { data: LineageFlowNode['data']; selected: boolean }) {
+  const actions = useNodeActions();
+  const group = data.group!;
+  const count = (n: number, word: string) => (n ? `${n} ${word}${n === 1 ? '' : 's'}` : '');
+  const parts = [count(group.datasets, 'dataset'), count(group.jobs, 'job'), count(group.sources, 'source')].filter(Boolean).join(' · ');
+  const classes = ['lineage-node', 'is-group', `kind-${data.kind}`];
+  if (selected) classes.push('is-selected');
+  if (data.dimmed) classes.push('is-dimmed');
+  if (group.failing) classes.push('has-failing');
+  return (
+    <div className={classes.join(' ')} style={{ width: NODE_WIDTH, minHeight: nodeHeight() }} data-group={group.key}
+         title={`${group.label}: ${group.size} nodes (${parts})${group.failing ? `, ${group.failing} failing` : ''}`}>
+      <Handle type="target" position={Position.Left} className="node-handle" />
+      <div className="node-head">
+        <span className="node-icon group-count" aria-hidden="true">{group.size}</span>
+        <div className="node-text">
+          <div className="node-label">{middleEllipsis(group.label)}</div>
+          <div className="node-sub">{parts}{group.failing ? <span className="group-failing"> · {group.failing} failing</span> : null}</div>
+        </div>
+        <button type="button" className="btn btn-small group-open nodrag nopan" onClick={(e) => { e.stopPropagation(); actions.openGroup?.(group.key); }}
+                aria-label={`Open group ${group.label}`}>Open</button>
+      </div>
+      <Handle type="source" position={Position.Right} className="node-handle" />
+    </div>
+  );
+}
+
 function LineageNodeView({ id, data, selected }: NodeProps<LineageFlowNode>) {
   const actions = useNodeActions();
+  if (data.group) return <GroupCard data={data} selected={selected} />;
   const fields = data.fields;
   const classes = ['lineage-node', `kind-${data.kind}`];
   if (selected) classes.push('is-selected');
@@ -39,9 +73,11 @@ function LineageNodeView({ id, data, selected }: NodeProps<LineageFlowNode>) {
          title={data.live && data.statusText ? `${place}\n${data.statusText}` : place}>
       <Handle type="target" position={Position.Left} className="node-handle" />
       <div className="node-head">
-        <span className="node-icon"><KindIcon kind={data.kind} icon={data.icon} /></span>
+        <span className="node-icon">
+          {!data.icon && data.platform && data.platform !== 'generic' ? <PlatformIcon platform={data.platform} /> : <KindIcon kind={data.kind} icon={data.icon} />}
+        </span>
         <div className="node-text">
-          <div className="node-label">{data.label}</div>
+          <div className="node-label">{middleEllipsis(data.label)}</div>
           <div className="node-sub">{data.subtitle ?? data.namespace ?? KIND_LABEL[data.kind]}</div>
         </div>
         <StatusDot status={data.status} text={data.statusText} />

@@ -6,6 +6,8 @@ import type { Direction } from '../../types/graph';
 export interface NodeActions {
   toggle?(nodeId: string, direction: Direction, action: 'expand' | 'collapse'): void;
   selectField?(nodeId: string, field: string): void;
+  /** Show the members of a collapsed group (lib/grouping.ts). */
+  openGroup?(key: string): void;
 }
 
 export const NodeActionsContext = createContext<NodeActions>({});

@@ -1,6 +1,6 @@
 import type { NodeStatus } from '../../types/graph';
 export const STATUS_LABEL: Record<NodeStatus, string> = {
-  ok: 'Healthy', running: 'Running', failing: 'Failing', unknown: 'Unknown', new: 'New', aborted: 'Aborted', stale: 'Not live',
+  ok: 'Healthy', running: 'Running', failing: 'Failing', unknown: 'Unknown', new: 'New', aborted: 'Aborted', stale: 'Not live', late: 'Late',
 };
 
 /** A coloured dot with an accessible label: where a node shows its live status. */
