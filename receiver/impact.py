@@ -13,13 +13,13 @@ import csv
 import io
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from lineagelens.receiver.catalog import Facts, facts_for
 from lineagelens.receiver.graph.base import GraphStore
-from lineagelens.receiver.graph.model import Direction, Edge, Node, NodeKind, Rel
+from lineagelens.receiver.graph.model import Direction, Edge, Node, NodeKind, Rel, Subgraph
 from lineagelens.receiver.lineage import flow_view
 from lineagelens.receiver.marquez import iso
 from lineagelens.receiver.state.queries import Queries
@@ -86,8 +86,10 @@ def degrees(start: str, edges: Sequence[Edge], direction: Direction) -> dict[str
 
 
 def impact(graph: GraphStore, queries: Queries, start: Node, direction: Direction, depth: int,
-           max_nodes: int) -> Impact:
-    """The impact rows of ``start`` (a dataset, job or dataset field), nearest first, then by name."""
+           max_nodes: int, current: Callable[[Subgraph, list[str]], Subgraph] | None = None) -> Impact:
+    """The impact rows of ``start`` (a dataset, job or dataset field), nearest first, then by name.
+    ``current(view, start ids)`` keeps only the edges current now (lineage through time), as the lineage
+    views do."""
     if start.kind is NodeKind.FIELD:
         view = graph.traverse(start=[start.id], direction=direction, depth=depth, max_nodes=max_nodes,
                               rels=(Rel.DERIVES,))
@@ -95,6 +97,8 @@ def impact(graph: GraphStore, queries: Queries, start: Node, direction: Directio
     else:
         view = flow_view(graph, start, direction, depth, max_nodes)
         origin = start.id
+    if current is not None:
+        view = current(view, [origin])
     hops = degrees(origin, view.edges, direction)
     nodes = [view.nodes[i] for i in hops if i in view.nodes]
     if start.kind is NodeKind.FIELD:

@@ -88,15 +88,20 @@ class Resolver:
         return [aliases.get(k, k) for k in normalised]
 
 
+def flow_origin(start: Node) -> str:
+    """Where a dataset/job view of ``start`` starts: a field starts from its dataset."""
+    return str(start.props.get("dataset", start.id)) if start.kind is NodeKind.FIELD else start.id
+
+
 def flow_view(graph: GraphStore, start: Node, direction: Direction, depth: int, max_nodes: int) -> Subgraph:
     """Datasets and jobs around ``start`` (a field starts from its dataset)."""
-    origin = start.props.get("dataset", start.id) if start.kind is NodeKind.FIELD else start.id
-    return graph.traverse(start=[origin], direction=direction, depth=depth, max_nodes=max_nodes)
+    return graph.traverse(start=[flow_origin(start)], direction=direction, depth=depth, max_nodes=max_nodes)
 
 
 def column_view(graph: GraphStore, start: Node, depth: int, with_downstream: bool,
-                max_nodes: int) -> Subgraph:
-    """Fields connected to ``start`` (a field, or every field of a dataset) by DERIVES edges."""
+                max_nodes: int) -> tuple[Subgraph, list[str]]:
+    """Fields connected to ``start`` (a field, or every field of a dataset) by DERIVES edges, and the
+    field ids the walk started from."""
     if start.kind is NodeKind.DATASET:
         seeds = [f.id for f in graph.fields_of(dataset_ids=[start.id])[start.id]]
     elif start.kind is NodeKind.FIELD:
@@ -106,7 +111,7 @@ def column_view(graph: GraphStore, start: Node, depth: int, with_downstream: boo
                          [{"path": "nodeId", "message": f"{start.kind.value} given"}])
     direction = Direction.BOTH if with_downstream else Direction.UPSTREAM
     return graph.traverse(start=seeds, direction=direction, depth=depth, max_nodes=max_nodes,
-                          rels=(Rel.DERIVES,))
+                          rels=(Rel.DERIVES,)), seeds
 
 
 def edges_by_node(edges: Sequence[Edge]) -> tuple[dict[str, list[Edge]], dict[str, list[Edge]]]:

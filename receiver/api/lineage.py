@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import Blueprint, Response, jsonify
@@ -13,17 +14,19 @@ from lineagelens.receiver import marquez, services
 from lineagelens.receiver.api.args import load_args
 from lineagelens.receiver.api.openapi import documented
 from lineagelens.receiver.errors import BadRequest
-from lineagelens.receiver.graph.model import Direction, Node, NodeKind, Subgraph
+from lineagelens.receiver.graph.model import Direction, Edge, Node, NodeKind, Subgraph
 from lineagelens.receiver.impact import impact, to_csv
 from lineagelens.receiver.lineage import (
     Resolver,
     column_view,
     edges_by_node,
+    flow_origin,
     flow_view,
     marquez_edge,
     node_id_from_parts,
     path_hops,
 )
+from lineagelens.receiver.lineage_time import Clock, diff, restrict, timed_paths
 from lineagelens.receiver.state.queries import Queries
 
 log = logging.getLogger(__name__)
@@ -47,8 +50,29 @@ class NodeArgs(Schema):
             raise ValidationError("give nodeId, or type, namespace and name", "nodeId")
 
 
-class ColumnArgs(NodeArgs):
+class AsOfArgs(Schema):
+    asOf = fields.AwareDateTime(default_timezone=UTC, metadata={
+        "description": "the graph as it was at this instant (RFC 3339); default now"})
+
+
+class TimeArgs(AsOfArgs):
+    includeStale = fields.Boolean(load_default=False, metadata={
+        "description": "also show edges no longer current, marked stale, with firstSeen and lastSeen"})
+
+
+class FlowArgs(NodeArgs, TimeArgs):
+    pass
+
+
+class ColumnArgs(FlowArgs):
     withDownstream = fields.Boolean(load_default=False)
+
+
+class DiffArgs(NodeArgs):
+    from_ = fields.AwareDateTime(required=True, data_key="from", default_timezone=UTC,
+                                 metadata={"description": "the earlier instant (RFC 3339)"})
+    to = fields.AwareDateTime(required=True, default_timezone=UTC,
+                              metadata={"description": "the later instant (RFC 3339)"})
 
 
 class ImpactArgs(NodeArgs):
@@ -56,7 +80,7 @@ class ImpactArgs(NodeArgs):
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 
-class PathArgs(Schema):
+class PathArgs(AsOfArgs):
     from_ = fields.String(required=True, data_key="from")
     to = fields.String(required=True)
     maxDepth = fields.Integer(validate=validate.Range(min=1))
@@ -82,7 +106,20 @@ def _depth(args: dict[str, Any], default: int) -> int:
     return int(depth)
 
 
-def _graph_body(view: Subgraph) -> dict[str, Any]:
+def _clock(args: dict[str, Any]) -> Clock:
+    s = services.get()
+    return Clock(engine=s.engine, records=s.records, at=args.get("asOf") or datetime.now(UTC))
+
+
+def _edge_body(edge: Edge, timed: bool) -> dict[str, Any]:
+    body = marquez_edge(edge)
+    if timed:
+        body.update(firstSeen=edge.props.get("firstSeen"), lastSeen=edge.props.get("lastSeen"),
+                    stale=bool(edge.props.get("stale")))
+    return body
+
+
+def _graph_body(view: Subgraph, timed: bool = False) -> dict[str, Any]:
     """Marquez's lineage graph: ``{"graph": [{id, type, data, inEdges, outEdges}]}``."""
     queries = Queries(services.get().engine)
     nodes = [n for n in view.nodes.values() if n.kind in (NodeKind.DATASET, NodeKind.JOB)]
@@ -97,36 +134,37 @@ def _graph_body(view: Subgraph) -> dict[str, Any]:
             "id": node.id,
             "type": "DATASET" if node.kind is NodeKind.DATASET else "JOB",
             "data": table.get((node.namespace, node.name)) or {"namespace": node.namespace, "name": node.name},
-            "inEdges": [marquez_edge(e) for e in incoming.get(node.id, [])],
-            "outEdges": [marquez_edge(e) for e in outgoing.get(node.id, [])],
+            "inEdges": [_edge_body(e, timed) for e in incoming.get(node.id, [])],
+            "outEdges": [_edge_body(e, timed) for e in outgoing.get(node.id, [])],
         })
     return {"graph": graph, "truncated": view.truncated}
 
 
 def _flow(direction: Direction, default_depth: int) -> Response:
-    args = load_args(NodeArgs())
+    args = load_args(FlowArgs())
     s = services.get()
-    view = flow_view(s.graph, _start(args), direction, _depth(args, default_depth),
-                     int(s.settings["MAX_NODES"]))
-    return jsonify(_graph_body(view))
+    start, depth = _start(args), _depth(args, default_depth)
+    view = flow_view(s.graph, start, direction, depth, int(s.settings["MAX_NODES"]))
+    view = restrict(view, _clock(args), [flow_origin(start)], direction, depth, args["includeStale"], s.graph)
+    return jsonify(_graph_body(view, args["includeStale"]))
 
 
 @bp.get("/lineage")
-@documented(query=NodeArgs)
+@documented(query=FlowArgs)
 def get_lineage() -> Response:
     """Upstream and downstream of a node (Marquez-compatible)."""
     return _flow(Direction.BOTH, 20)
 
 
 @bp.get("/lineage/upstream")
-@documented(query=NodeArgs)
+@documented(query=FlowArgs)
 def get_upstream() -> Response:
     """Everything a node comes from, within depth edges (Marquez graph shape)."""
     return _flow(Direction.UPSTREAM, 20)
 
 
 @bp.get("/lineage/downstream")
-@documented(query=NodeArgs)
+@documented(query=FlowArgs)
 def get_downstream() -> Response:
     """Everything fed by a node, within depth edges (Marquez graph shape)."""
     return _flow(Direction.DOWNSTREAM, 20)
@@ -138,8 +176,11 @@ def get_column_lineage() -> Response:
     """Field-level lineage (Marquez-compatible): DATASET_FIELD nodes with their input fields."""
     args = load_args(ColumnArgs())
     s = services.get()
-    view = column_view(s.graph, _start(args), _depth(args, 20), args["withDownstream"],
-                       int(s.settings["MAX_NODES"]))
+    depth = _depth(args, 20)
+    view, seeds = column_view(s.graph, _start(args), depth, args["withDownstream"], int(s.settings["MAX_NODES"]))
+    view = restrict(view, _clock(args), seeds, Direction.BOTH if args["withDownstream"] else Direction.UPSTREAM,
+                    depth, args["includeStale"], s.graph)
+    timed = args["includeStale"]
     incoming, outgoing = edges_by_node(view.edges)
     datasets = s.graph.get_nodes(ids=sorted({str(n.props.get("dataset")) for n in view.nodes.values()}))
 
@@ -166,8 +207,8 @@ def get_column_lineage() -> Response:
             "data": {"namespace": node.namespace, "dataset": dataset_name(node),
                      "datasetId": node.props.get("dataset"), "field": node.props.get("field"),
                      "inputFields": inputs},
-            "inEdges": [marquez_edge(e) for e in incoming.get(node.id, [])],
-            "outEdges": [marquez_edge(e) for e in outgoing.get(node.id, [])],
+            "inEdges": [_edge_body(e, timed) for e in incoming.get(node.id, [])],
+            "outEdges": [_edge_body(e, timed) for e in outgoing.get(node.id, [])],
         })
     return jsonify({"graph": graph, "truncated": view.truncated})
 
@@ -181,7 +222,8 @@ def get_path() -> Response:
     resolver = _resolver()
     src, dst = resolver.resolve(args["from_"]), resolver.resolve(args["to"])
     max_depth = min(args.get("maxDepth", s.settings["MAX_DEPTH"]), int(s.settings["MAX_DEPTH"]))
-    paths = s.graph.shortest_paths(src=src.id, dst=dst.id, max_depth=max_depth, limit=args["limit"])
+    paths = timed_paths(s.graph, _clock(args), src.id, dst.id, max_depth, args["limit"],
+                        int(s.settings["MAX_NODES"]))
     job_ids = {n for p in paths for n in p.nodes if n.startswith("job:")}
     job_nodes = s.graph.get_nodes(ids=sorted(job_ids))
     jobs = marquez.jobs_data(Queries(s.engine), [(n.namespace, n.name) for n in job_nodes.values()])
@@ -202,6 +244,20 @@ def get_path() -> Response:
     return jsonify({"from": src.id, "to": dst.id, "paths": body})
 
 
+@bp.get("/lineage/diff")
+@documented(query=DiffArgs)
+def get_diff() -> Response:
+    """What changed around a node between two instants: nodes and edges added and removed in its cone
+    (upstream and downstream within depth), and columns added, removed and retyped of its datasets."""
+    args = load_args(DiffArgs())
+    s = services.get()
+    if args["to"] < args["from_"]:
+        raise BadRequest("to must not be before from", [{"path": "to", "message": "before from"}])
+    start = _start(args)
+    return jsonify(diff(s.graph, s.engine, s.records, flow_origin(start), _depth(args, 20),
+                        int(s.settings["MAX_NODES"]), args["from_"], args["to"]))
+
+
 @bp.get("/lineage/impact")
 @documented(query=ImpactArgs, responses={200: "Impact rows as JSON, or text/csv with format=csv"})
 def get_impact() -> Response:
@@ -211,7 +267,12 @@ def get_impact() -> Response:
     s = services.get()
     start = _start(args)
     direction = Direction.DOWNSTREAM if args["direction"] == "downstream" else Direction.UPSTREAM
-    result = impact(s.graph, Queries(s.engine), start, direction, _depth(args, 20), int(s.settings["MAX_NODES"]))
+    depth, clock = _depth(args, 20), _clock({})
+
+    def current(view: Subgraph, origin: list[str]) -> Subgraph:
+        return restrict(view, clock, origin, direction, depth, False, s.graph)
+
+    result = impact(s.graph, Queries(s.engine), start, direction, depth, int(s.settings["MAX_NODES"]), current)
     if args["format"] == "csv":
         name = start.name.rsplit("/", 1)[-1] or "node"
         safe = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in name)[:80]
