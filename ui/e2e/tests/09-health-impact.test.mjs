@@ -1,7 +1,8 @@
 // The health overlay (explorer and dashboards), impact analysis, the run page and the browse pages
 // (issue 11), against a small failing pipeline posted by the test:
 //   raw → extract → clean → report (FAILS) → report_out → publish → final,   slow (late: past its p95) → slow_out
-// Screenshots of these screens go to docs/img/ (small PNGs, linked from docs/ui.md).
+// Screenshots of these screens go to docs/img/ (small PNGs, linked from docs/ui.md) when
+// LINEAGELENS_E2E_DOC_SHOTS=1, so an ordinary run leaves the tracked images alone.
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -38,6 +39,7 @@ async function run(job, inputs, outputs, { state = 'COMPLETE', start = '2024-06-
   return runId;
 }
 async function docShot(p, name) {
+  if (process.env.LINEAGELENS_E2E_DOC_SHOTS !== '1') return;
   await p.waitForTimeout(300);
   await p.screenshot({ path: resolve(DOC_IMG, `${name}.png`) });
 }
