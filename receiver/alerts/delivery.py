@@ -11,7 +11,6 @@ The unique ``dedup_key`` (incident, event, channel) makes each notification exis
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from lineagelens.receiver.alerts.loop import BackgroundLoop
 from lineagelens.receiver.sources.network import NetworkRefused
 from lineagelens.receiver.sources.secrets import SecretsUnreadable
 from lineagelens.receiver.sources.types import DeliveryFailed
@@ -47,7 +47,7 @@ def present(row: Any) -> dict[str, Any]:
 
 
 @dataclass
-class Delivery:
+class Delivery(BackgroundLoop):
     engine: sa.Engine
     channels: ChannelService
     retry_base: float = 30.0
@@ -56,10 +56,10 @@ class Delivery:
     poll_seconds: float = 2.0
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
+    thread_name = "lineagelens-alert-delivery"
+
     def __post_init__(self) -> None:
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._init_loop()
 
     # -- the queue ---------------------------------------------------------------------------------
     def enqueue(self, conn: sa.Connection, *, incident_id: int | None, event: str, channel_ids: Iterable[str],
@@ -180,21 +180,6 @@ class Delivery:
                 delivered_at=now if ok else None))
 
     # -- the thread --------------------------------------------------------------------------------
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="lineagelens-alert-delivery", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self.poll_seconds)

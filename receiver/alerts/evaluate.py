@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from lineagelens.receiver.alerts.loop import BackgroundLoop
 from lineagelens.receiver.state import db
 from lineagelens.receiver.state.db import transaction
 from lineagelens.receiver.state.tables import alert_cursor, incidents, lineage_events
@@ -58,7 +59,9 @@ def try_session_lock(engine: sa.Engine, key: int, local: threading.Lock) -> Iter
         local.release()
 
 
-class Evaluator:
+class Evaluator(BackgroundLoop):
+    thread_name = "lineagelens-alert-rules"
+
     def __init__(self, *, engine: sa.Engine, rules: RuleService, facts: Facts, incidents: IncidentService,
                  poll_seconds: float = 2.0, min_pass_seconds: float = 1.0,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
@@ -71,9 +74,7 @@ class Evaluator:
         self.min_pass_seconds = min(min_pass_seconds, poll_seconds)  # at most one pass per this many seconds
         self.clock = clock
         self._local = threading.Lock()
-        self._wake = threading.Event()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._init_loop()
 
     def ensure_cursor(self) -> None:
         """Start evaluating from the current end of the log (rules apply to events from now on)."""
@@ -145,21 +146,6 @@ class Evaluator:
         return count
 
     # -- the thread --------------------------------------------------------------------------------
-    def wake(self) -> None:
-        self._wake.set()
-
-    def start(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="lineagelens-alert-rules", daemon=True)
-            self._thread.start()
-
-    def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        self._wake.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self.poll_seconds)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import threading
 import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from croniter import croniter
 
+from lineagelens.receiver.alerts.loop import BackgroundLoop
 from lineagelens.receiver.graph.model import dataset_id, job_id, source_id
 from lineagelens.receiver.state import db
 from lineagelens.receiver.state.db import transaction
@@ -53,7 +53,9 @@ def freshness_bucket(now: datetime, max_age_minutes: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-class Scheduler:
+class Scheduler(BackgroundLoop):
+    thread_name = "lineagelens-alert-scheduler"
+
     def __init__(self, *, engine: sa.Engine, rules: RuleService, facts: Facts, incidents: IncidentService,
                  interval: float = 30.0, clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.engine = engine
@@ -63,8 +65,7 @@ class Scheduler:
         self.interval = interval
         self.clock = clock
         self._leader: sa.Connection | None = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._init_loop()
 
     # -- leadership --------------------------------------------------------------------------------
     def lead(self) -> bool:
@@ -206,16 +207,8 @@ class Scheduler:
         return fired
 
     # -- the thread --------------------------------------------------------------------------------
-    def start(self) -> None:
-        if self._thread is None or not self._thread.is_alive():
-            self._stop.clear()
-            self._thread = threading.Thread(target=self._run, name="lineagelens-alert-scheduler", daemon=True)
-            self._thread.start()
-
     def stop(self, timeout: float = 5.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+        super().stop(timeout)
         self._drop_leader()
 
     def _run(self) -> None:

@@ -1,0 +1,39 @@
+"""The background thread the alert parts (rule evaluation, delivery, the scheduler) each run."""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundLoop:
+    """A daemon thread running :meth:`_run` until :meth:`stop`; :meth:`wake` ends its current wait early.
+    Subclasses set ``thread_name``, call :meth:`_init_loop` when they are built and implement ``_run`` with
+    ``self._stop`` / ``self._wake``."""
+
+    thread_name = "lineagelens-background"
+
+    def _init_loop(self) -> None:
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None or not self._thread.is_alive():
+            self._stop.clear()
+            self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
+            self._thread.start()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def _run(self) -> None:
+        raise NotImplementedError
