@@ -7,7 +7,7 @@ import json
 import socket
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -70,28 +70,8 @@ def http_server(routes: dict[str, tuple[int, Any]]) -> Iterator[HttpServer]:
 @contextmanager
 def tcp_listener() -> Iterator[int]:
     """A port on 127.0.0.1 that accepts connections (and closes them)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    stop = threading.Event()
-
-    def accept() -> None:
-        sock.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-                conn.close()
-            except OSError:
-                continue
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield int(sock.getsockname()[1])
-    finally:
-        stop.set()
-        thread.join(2)
-        sock.close()
+    with recording_listener() as listener:
+        yield listener.port
 
 
 def closed_port() -> int:
@@ -146,9 +126,8 @@ def recording_listener() -> Iterator[Listener]:
 
 
 @contextmanager
-def kafka_broker(answer: bytes | None = None) -> Iterator[int]:
-    """A port on 127.0.0.1 that answers Kafka ApiVersions (v0) requests as a broker does, or with ``answer``
-    when given (to play a service that is not Kafka)."""
+def serving(handle: Callable[[socket.socket], None]) -> Iterator[int]:
+    """A port on 127.0.0.1 whose every connection is handled by ``handle(conn)`` on a thread of its own."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     sock.listen(16)
@@ -158,20 +137,7 @@ def kafka_broker(answer: bytes | None = None) -> Iterator[int]:
         with conn:
             conn.settimeout(2)
             try:
-                size = struct.unpack(">i", conn.recv(4))[0]
-                request = b""
-                while len(request) < size:
-                    request += conn.recv(size - len(request))
-                api_key, _, correlation = struct.unpack(">hhi", request[:8])
-                if api_key != 18:  # only ApiVersions is played
-                    return
-                if answer is not None:
-                    conn.sendall(answer)
-                    return
-                versions = [(18, 0, 3), (3, 0, 12), (0, 0, 9)]
-                body = struct.pack(">ihi", correlation, 0, len(versions))
-                body += b"".join(struct.pack(">hhh", *v) for v in versions)
-                conn.sendall(struct.pack(">i", len(body)) + body)
+                handle(conn)
             except (OSError, struct.error):
                 return
 
@@ -195,38 +161,39 @@ def kafka_broker(answer: bytes | None = None) -> Iterator[int]:
 
 
 @contextmanager
+def kafka_broker(answer: bytes | None = None) -> Iterator[int]:
+    """A port on 127.0.0.1 that answers Kafka ApiVersions (v0) requests as a broker does, or with ``answer``
+    when given (to play a service that is not Kafka)."""
+
+    def handle(conn: socket.socket) -> None:
+        size = struct.unpack(">i", conn.recv(4))[0]
+        request = b""
+        while len(request) < size:
+            request += conn.recv(size - len(request))
+        api_key, _, correlation = struct.unpack(">hhi", request[:8])
+        if api_key != 18:  # only ApiVersions is played
+            return
+        if answer is not None:
+            conn.sendall(answer)
+            return
+        versions = [(18, 0, 3), (3, 0, 12), (0, 0, 9)]
+        body = struct.pack(">ihi", correlation, 0, len(versions))
+        body += b"".join(struct.pack(">hhh", *v) for v in versions)
+        conn.sendall(struct.pack(">i", len(body)) + body)
+
+    with serving(handle) as port:
+        yield port
+
+
+@contextmanager
 def banner_server(banner: bytes) -> Iterator[int]:
     """A port on 127.0.0.1 that greets each connection with ``banner`` (an SSH or SMTP server, say) and
     reads until the client closes."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(16)
-    stop = threading.Event()
 
-    def serve(conn: socket.socket) -> None:
-        with conn:
-            conn.settimeout(2)
-            try:
-                conn.sendall(banner)
-                while conn.recv(4096):
-                    pass
-            except OSError:
-                return
+    def handle(conn: socket.socket) -> None:
+        conn.sendall(banner)
+        while conn.recv(4096):
+            pass
 
-    def accept() -> None:
-        sock.settimeout(0.05)
-        while not stop.is_set():
-            try:
-                conn, _ = sock.accept()
-            except OSError:
-                continue
-            threading.Thread(target=serve, args=(conn,), daemon=True).start()
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    try:
-        yield int(sock.getsockname()[1])
-    finally:
-        stop.set()
-        thread.join(2)
-        sock.close()
+    with serving(handle) as port:
+        yield port
