@@ -8,6 +8,8 @@ import hmac
 import logging
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -28,6 +30,9 @@ ID_LENGTH = 12
 KEY = re.compile(rf"{PREFIX}([0-9a-f]{{{ID_LENGTH}}})[A-Za-z0-9_-]{{43}}")
 # last_used_at is written at most this often per key, so ingest does not write a row per event.
 TOUCH_EVERY = timedelta(seconds=60)
+# A verified key is trusted this long without reading its row again (ingest sends one request per event). A
+# key revoked by this process stops at once; revoked by another receiver process, within this many seconds.
+VERIFIED_FOR_SECONDS = 5.0
 
 
 class InvalidKey(ApiError):
@@ -36,6 +41,13 @@ class InvalidKey(ApiError):
 
 def digest(key: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class _Verified:
+    principal: Principal
+    last_used_at: datetime | None
+    until: float  # time.monotonic() after which the row is read again
 
 
 @dataclass(frozen=True)
@@ -83,6 +95,8 @@ class ApiKeyStore:
         self.engine = engine
         # LINEAGELENS_INGEST_API_KEYS: each acts as an ingest key for every namespace.
         self.legacy_keys = [k for k in legacy_keys if k]
+        self._verified: dict[str, _Verified] = {}  # digest of a live key -> its principal (never plain text)
+        self._verified_lock = threading.Lock()
 
     def create(self, *, name: Any, scope: Any, namespaces: Any = None, created_by: str) -> tuple[ApiKey, str]:
         """A new key and its plain text, which is not stored and cannot be shown again."""
@@ -113,6 +127,7 @@ class ApiKeyStore:
                 raise NotFound(f"no API key {key_id!r}")
             if found.revoked_at is None:
                 conn.execute(api_keys.update().where(api_keys.c.id == key_id).values(revoked_at=now()))
+        self._unverify(key_id)
         return self.get(key_id)
 
     def principal(self, key: str) -> Principal | None:
@@ -124,20 +139,41 @@ class ApiKeyStore:
         match = KEY.fullmatch(key)
         if match is None:
             return None
+        hashed = digest(key)
+        with self._verified_lock:
+            known = self._verified.get(hashed)
+        if known is not None and known.until > time.monotonic():
+            known.last_used_at = self._touch(known.principal.key_id or "", known.last_used_at)
+            return known.principal
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(api_keys).where(api_keys.c.id == match.group(1))).first()
-        if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, digest(key)):
+        if row is None or row.revoked_at is not None:
+            self._unverify(match.group(1))
             return None
-        self._touch(row.id, row.last_used_at)
-        return for_key(key_id=row.id, name=row.name, scope=Scope(row.scope), namespaces=row.namespaces)
+        if not hmac.compare_digest(row.key_hash, hashed):
+            return None
+        principal = for_key(key_id=row.id, name=row.name, scope=Scope(row.scope), namespaces=row.namespaces)
+        verified = _Verified(principal, self._touch(row.id, row.last_used_at),
+                             time.monotonic() + VERIFIED_FOR_SECONDS)
+        with self._verified_lock:
+            self._verified[hashed] = verified
+        return principal
 
-    def _touch(self, key_id: str, last: datetime | None) -> None:
+    def _unverify(self, key_id: str) -> None:
+        with self._verified_lock:
+            for hashed in [h for h, v in self._verified.items() if v.principal.key_id == key_id]:
+                del self._verified[hashed]
+
+    def _touch(self, key_id: str, last: datetime | None) -> datetime | None:
+        """Record the key's use (at most every TOUCH_EVERY); the last-use time now on record."""
         stamp = now()
         if last is not None and stamp - last < TOUCH_EVERY:
-            return
+            return last
         try:
             with db.transaction(self.engine) as conn:
                 conn.execute(api_keys.update().where(api_keys.c.id == key_id).values(last_used_at=stamp))
         except sa.exc.SQLAlchemyError as exc:  # bookkeeping only: never fail the request for it
             log.warning("could not record the use of API key %s: %s", key_id, exc)
+            return last
+        return stamp
 

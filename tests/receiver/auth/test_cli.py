@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from lineagelens.receiver import services
+from lineagelens.receiver.auth import apikeys
 from lineagelens.receiver.auth.audit import cli_actor
 from lineagelens.receiver.cli import main
 from lineagelens.receiver.state.tables import api_keys
@@ -59,7 +61,8 @@ def test_users_create_refuses_a_short_password(env: dict[str, str]) -> None:
     assert result.exit_code == 1 and "at least 12 characters" in result.output
 
 
-def test_apikey_create_prints_the_key_once_and_list_and_revoke_work(env: dict[str, str]) -> None:
+def test_apikey_create_prints_the_key_once_and_list_and_revoke_work(env: dict[str, str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     created = _run(env, "apikey", "create", "--name", "spark", "--scope", "ingest", "--namespace", "spark-prod",
                    "--namespace", "spark-dev")
     assert created.exit_code == 0
@@ -78,6 +81,8 @@ def test_apikey_create_prints_the_key_once_and_list_and_revoke_work(env: dict[st
         client = anonymous_client(app)
         assert client.get("/api/v1/namespaces", headers=bearer(key)).status_code == 403  # ingest only
         assert _run(env, "apikey", "revoke", listed[0]["id"]).exit_code == 0
+        later = time.monotonic() + apikeys.VERIFIED_FOR_SECONDS + 0.1  # a running receiver re-reads the key by then
+        monkeypatch.setattr(apikeys.time, "monotonic", lambda: later)
         assert client.get("/api/v1/namespaces", headers=bearer(key)).status_code == 401
     finally:
         close_app(app)
