@@ -81,23 +81,17 @@ class EventLog:
         now = datetime.now(UTC)
         rows = [e.row(now) for e in events]
         hashes = [r["content_hash"] for r in rows]
+        fresh: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            fresh.setdefault(row["content_hash"], row)  # a hash sent twice in one batch: only the first is new
+        # One statement: rows whose hash is already stored are skipped, and only the inserted rows come back.
+        stmt = (insert(self.engine, lineage_events).on_conflict_do_nothing(index_elements=["content_hash"])
+                .returning(lineage_events.c.content_hash, lineage_events.c.id))
         with transaction(self.engine) as conn:
-            existing = set(conn.scalars(
-                sa.select(lineage_events.c.content_hash).where(lineage_events.c.content_hash.in_(hashes))))
-            fresh: dict[str, dict[str, Any]] = {}
-            for row in rows:
-                if row["content_hash"] not in existing:
-                    fresh.setdefault(row["content_hash"], row)
-            ids: dict[str, int] = {}
-            if fresh:
-                stmt = insert(self.engine, lineage_events).on_conflict_do_nothing(
-                    index_elements=["content_hash"])
-                conn.execute(stmt, list(fresh.values()))
-                ids = {h: i for h, i in conn.execute(sa.select(lineage_events.c.content_hash, lineage_events.c.id)
-                                                     .where(lineage_events.c.content_hash.in_(list(fresh))))}
+            ids: dict[str, int] = {h: i for h, i in conn.execute(stmt, list(fresh.values()))}
         result: list[int | None] = []
         for h in hashes:
-            result.append(ids.pop(h, None))  # a hash sent twice in one batch: only the first is new
+            result.append(ids.pop(h, None))
         return result
 
     def ids_of(self, hashes: Sequence[str]) -> list[int]:
