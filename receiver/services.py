@@ -15,6 +15,7 @@ from lineagelens.receiver.auth.identity import Auth
 from lineagelens.receiver.auth.sso import Sso
 from lineagelens.receiver.dashboards import DashboardService
 from lineagelens.receiver.graph.base import GraphStore
+from lineagelens.receiver.identity.console import IdentityConsole
 from lineagelens.receiver.ingest import Ingestor
 from lineagelens.receiver.keyring import Keyring
 from lineagelens.receiver.metrics import Metrics
@@ -56,6 +57,7 @@ class Services:
     monitor: Monitor  # live monitoring streams (receiver/monitoring)
     health: HealthChecks  # source health checks, periodic and on demand
     alerts: Alerts  # alert rules, channels, incidents, delivery (receiver/alerts)
+    identity: IdentityConsole  # duplicates, external sources, merge rules applied in the background
     kafka: KafkaIngest | None = None  # the Kafka consumer thread when LINEAGELENS_KAFKA_BOOTSTRAP is set
 
     def close(self) -> None:
@@ -64,6 +66,7 @@ class Services:
         self.worker.stop()
         self.health.stop()
         self.alerts.stop()
+        self.identity.applier.stop()
         self.monitor.stop()
         self.graph.close()
         self.engine.dispose()

@@ -15,6 +15,7 @@ from lineagelens.receiver.auth.sso import make_sso
 from lineagelens.receiver.dashboards import DashboardService, ManualLineage
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.graph.sql import SqlGraphStore
+from lineagelens.receiver.identity.console import IdentityConsole
 from lineagelens.receiver.ingest import Ingestor
 from lineagelens.receiver.keyring import Keyring
 from lineagelens.receiver.metrics import Metrics
@@ -112,11 +113,13 @@ def init_app(app: Flask) -> None:
         auth=make_auth(settings=settings, engine=engine, session_key=keyring.derive("session-jwt")),
         sso=make_sso(settings, state_key=keyring.derive("oidc-state")), monitor=monitor, health=health,
         alerts=make_alerts(settings, engine=engine, graph=graph, registry=registry, sources=sources,
-                           projector=projector, monitor=monitor))
+                           projector=projector, monitor=monitor),
+        identity=IdentityConsole(engine=engine, events=event_log, graph=graph, projector=projector, plugins=pm))
     works, schedules = runs_work(settings)
     if works:
         worker.start()
         worker.wake()  # catch up on whatever an earlier process left pending
+        found.identity.applier.start()  # merge rules of the identity console, re-projected in the background
     if schedules:
         health.start()  # periodic source health checks (one process across receivers runs them)
     if settings["ALERTS_ENABLED"] and (works or schedules):
@@ -136,3 +139,4 @@ def init_app(app: Flask) -> None:
     atexit.register(monitor.stop)  # stream clients get 1001 (going away)
     atexit.register(health.stop)
     atexit.register(found.alerts.stop, 2.0)
+    atexit.register(found.identity.applier.stop, 2.0)

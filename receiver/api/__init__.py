@@ -15,6 +15,7 @@ from lineagelens.receiver.api import (  # datasets: its handlers register with n
     datasets,  # noqa: F401
     events,
     health,
+    identity,
     incidents,
     ingest,
     jobs,
@@ -35,7 +36,7 @@ from lineagelens.receiver.api import (  # datasets: its handlers register with n
 BLUEPRINTS = (ingest.bp, lineage.bp, namespaces.bp, jobs.bp, events.bp, search.bp, sources.bp,
               dashboards.bp, plugins.bp, health.bp, openapi.bp, auth.bp, sso.bp, users.bp, apikeys.bp, audit.bp,
               live.bp, channels.bp, alert_rules.bp, incidents.bp, notifications.bp, sla.bp,
-              runs.bp, browse.bp)
+              runs.bp, browse.bp, identity.bp)
 
 
 def init_app(app: Flask) -> None:

@@ -28,6 +28,7 @@ from lineagelens.receiver.state.tables import (
     dataset_aliases,
     dataset_versions,
     datasets,
+    identity_merges,
     jobs,
     run_datasets,
     runs,
@@ -35,7 +36,24 @@ from lineagelens.receiver.state.tables import (
 
 log = logging.getLogger(__name__)
 
+# Identity console merge rules in these states are in force: projection reads their alias as the canonical
+# dataset (a pending rule already applies to new events; the background re-projection catches the old ones up).
+ACTIVE_MERGE_STATES = ("pending", "applying", "applied")
 
+
+def resolve_aliases(keys: Iterable[Key], console: dict[Key, Key], learned: dict[Key, Key]) -> dict[Key, Key]:
+    """Where each of ``keys`` ends up, following console merge rules (first) and symlink-learned aliases
+    through chains (a console rule's canonical may itself be an alias); a cycle stops at the last new name.
+    Only keys that move are returned."""
+    found: dict[Key, Key] = {}
+    for key in keys:
+        seen, current = {key}, key
+        while (step := console.get(current) or learned.get(current)) is not None and step not in seen:
+            seen.add(step)
+            current = step
+        if current != key:
+            found[key] = current
+    return found
 
 
 def _to_row(record: Any) -> dict[str, Any]:
@@ -67,15 +85,28 @@ class RecordStore:
 
     # -- aliases -----------------------------------------------------------------------------------
     def aliases_for(self, keys: Iterable[Key]) -> dict[Key, Key]:
-        wanted = sorted(set(keys))
-        found: dict[Key, Key] = {}
+        """The canonical identity of each of ``keys`` that is an alias (symlink-learned or merged in the
+        identity console), plus every active console rule (so newly learned symlinks respect them)."""
+        wanted = set(keys)
+        learned: dict[Key, Key] = {}
         with self.engine.connect() as conn:
-            for chunk in chunks(wanted):
-                stmt = sa.select(dataset_aliases).where(
-                    sa.tuple_(dataset_aliases.c.namespace, dataset_aliases.c.name).in_(chunk))
-                for r in conn.execute(stmt):
-                    found[(r.namespace, r.name)] = (r.canonical_namespace, r.canonical_name)
-        return found
+            console = self.console_merges(conn)
+            todo, loaded = wanted | set(console) | set(console.values()), set[Key]()
+            while todo:  # follow chains: a canonical name may itself be an alias
+                for chunk in chunks(sorted(todo)):
+                    stmt = sa.select(dataset_aliases).where(
+                        sa.tuple_(dataset_aliases.c.namespace, dataset_aliases.c.name).in_(chunk))
+                    for r in conn.execute(stmt):
+                        learned[(r.namespace, r.name)] = (r.canonical_namespace, r.canonical_name)
+                loaded |= todo
+                todo = set(learned.values()) - loaded
+        return resolve_aliases(wanted | set(console), console, learned)
+
+    def console_merges(self, conn: sa.Connection) -> dict[Key, Key]:
+        """Active identity console rules, alias -> canonical."""
+        stmt = sa.select(identity_merges).where(identity_merges.c.state.in_(ACTIVE_MERGE_STATES))
+        return {(r.alias_namespace, r.alias_name): (r.canonical_namespace, r.canonical_name)
+                for r in conn.execute(stmt)}
 
     # -- writes ------------------------------------------------------------------------------------
     def write(self, conn: sa.Connection, rows: StateRows) -> None:

@@ -137,6 +137,24 @@ dataset_aliases = sa.Table(
     sa.Column("canonical_name", sa.Text(), nullable=False),
 )
 
+# Identity console merge rules (lineagelens.receiver.identity): the alias dataset is read as the canonical one by
+# projection while the rule is active (pending, applying, applied); undoing and undone rules are history.
+identity_merges = sa.Table(
+    "identity_merges", metadata,
+    sa.Column("id", sa.String(36), primary_key=True),
+    sa.Column("alias_namespace", sa.Text(), nullable=False),
+    sa.Column("alias_name", sa.Text(), nullable=False),
+    sa.Column("canonical_namespace", sa.Text(), nullable=False),
+    sa.Column("canonical_name", sa.Text(), nullable=False),
+    sa.Column("created_by", sa.Text(), nullable=False),
+    _ts("created_at", nullable=False),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("progress", sa.Float(), nullable=False, server_default="0"),
+    sa.Column("error", sa.Text()),
+    _ts("updated_at", nullable=False),
+    sa.Index("ix_identity_merges_state", "state"),
+)
+
 # The SQL graph store's tables (used when LINEAGELENS_GRAPH_URL is empty).
 graph_nodes = sa.Table(
     "graph_nodes", metadata,

@@ -34,6 +34,7 @@ import { AlertsRulesPage } from './pages/alerts-rules-page';
 import { ChannelsPage } from './pages/channels-page';
 import { IncidentsDetailPage } from './pages/incidents-detail-page';
 import { IncidentsPage } from './pages/incidents-page';
+import { IdentityPage } from './pages/identity-page';
 
 const BenchPage = lazy(() => import('./pages/bench-page'));
 
@@ -80,6 +81,8 @@ function Page({ route }: { route: Route }) {
       return <ChannelsPage />;
     case 'alert-notifications':
       return <AlertsNotificationsPage key={route.search} search={route.search} />;
+    case 'identity':
+      return <IdentityPage />;
     case 'not-found':
       return <NotFoundPage path={route.path} />;
   }
@@ -91,6 +94,7 @@ const NAV: Array<[string, string, Route]> = [
   ['browse', 'Browse', { name: 'browse', kind: 'datasets', search: '' }],
   ['dashboards', 'Dashboards', { name: 'dashboards' }],
   ['alerts', 'Alerts', { name: 'incidents', search: '' }],
+  ['identity', 'Identity', { name: 'identity' }],
 ];
 
 const ADMIN_NAV: [string, string, Route] = ['admin', 'Admin', { name: 'admin-users' }];

@@ -25,6 +25,8 @@ export type Route =
   | { name: 'alert-rules' }
   | { name: 'alert-channels' }
   | { name: 'alert-notifications'; search: string }
+  /** The identity console (docs/ui.md "Identity"): likely duplicates, merge rules, external sources. */
+  | { name: 'identity' }
   | { name: 'not-found'; path: string };
 
 const enc = encodeURIComponent;
@@ -68,6 +70,7 @@ export function parseRoute(pathname: string, search: string, basePath: string): 
   if (head === 'alerts' && a === 'rules' && parts.length === 2) return { name: 'alert-rules' };
   if (head === 'alerts' && a === 'channels' && parts.length === 2) return { name: 'alert-channels' };
   if (head === 'alerts' && a === 'notifications' && parts.length === 2) return { name: 'alert-notifications', search: params.toString() };
+  if (head === 'identity' && parts.length === 1) return { name: 'identity' };
   return { name: 'not-found', path };
 }
 
@@ -120,6 +123,8 @@ export function formatRoute(route: Route, basePath: string): string {
       return `${base}alerts/channels`;
     case 'alert-notifications':
       return withQuery('alerts/notifications', route.search);
+    case 'identity':
+      return `${base}identity`;
     case 'not-found':
       return `${base}${route.path}`;
   }
