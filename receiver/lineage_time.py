@@ -29,11 +29,13 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
+from lineagelens.receiver.errors import ApiError, NotFound
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.graph.model import Direction, Edge, Node, NodeKind, Path, Rel, Subgraph, dataset_id
 from lineagelens.receiver.state.db import chunks
+from lineagelens.receiver.state.queries import Queries
 from lineagelens.receiver.state.record_store import RecordStore
-from lineagelens.receiver.state.records import Key
+from lineagelens.receiver.state.records import Key, RunRecord
 from lineagelens.receiver.state.tables import dataset_versions, run_datasets, runs
 
 log = logging.getLogger(__name__)
@@ -275,8 +277,82 @@ def schema_at(engine: sa.Engine, datasets: Iterable[Key], at: datetime) -> dict[
                 key = (r.namespace, r.name)
                 if key not in latest or r.created_at > latest[key][0]:
                     latest[key] = (r.created_at, list(r.fields or []))
-    return {k: {str(f.get("name")): (None if f.get("type") is None else str(f.get("type"))) for f in cols}
-            for k, (_, cols) in latest.items()}
+    return {k: _columns(cols) for k, (_, cols) in latest.items()}
+
+
+class RunsOfDifferentJobs(ApiError):
+    status, code = 422, "runs_of_different_jobs"
+
+
+@dataclass(frozen=True)
+class RunWindow:
+    """Two runs of one job and the instants they stand for: each run's end (its last state change when it
+    has no end time, e.g. still running)."""
+
+    job: Key
+    before: datetime
+    after: datetime
+    from_run: str
+    to_run: str
+
+
+def run_instant(run: RunRecord) -> datetime:
+    """When ``run`` finished (COMPLETE/FAIL/ABORT time), else the time of its last state change."""
+    moment = run.ended_at or run.state_time
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def run_window(queries: Queries, from_run: str, to_run: str) -> RunWindow:
+    """The instants of two runs of the same job (NotFound for an unknown run, RunsOfDifferentJobs when the
+    jobs differ)."""
+    found = queries.runs_by_ids(run_ids=[from_run, to_run])
+    for param, run_id in (("fromRun", from_run), ("toRun", to_run)):
+        if run_id not in found:
+            raise NotFound(f"run {run_id!r} not found", [{"path": param, "message": "unknown run"}])
+    first, second = found[from_run], found[to_run]
+    if (first.job_namespace, first.job_name) != (second.job_namespace, second.job_name):
+        raise RunsOfDifferentJobs("fromRun and toRun must be runs of the same job", [
+            {"path": "toRun", "message": f"a run of {second.job_namespace}:{second.job_name}, not of "
+                                         f"{first.job_namespace}:{first.job_name}"}])
+    return RunWindow(job=(first.job_namespace, first.job_name), before=run_instant(first),
+                     after=run_instant(second), from_run=from_run, to_run=to_run)
+
+
+@dataclass(frozen=True)
+class SchemaVersion:
+    """One side of a schema diff: the version in force (None: the dataset had no version then)."""
+
+    version: str | None
+    created_at: datetime | None
+    columns: dict[str, str | None]
+
+    def body(self) -> dict[str, object]:
+        return {"version": self.version, "createdAt": self.created_at.isoformat() if self.created_at else None,
+                "fields": [{"name": n, "type": t} for n, t in self.columns.items()]}
+
+
+def _columns(fields: Iterable[dict[str, object]]) -> dict[str, str | None]:
+    return {str(f.get("name")): (None if f.get("type") is None else str(f.get("type"))) for f in fields}
+
+
+def schema_version(engine: sa.Engine, dataset: Key, *, version: str | None = None,
+                   at: datetime | None = None) -> SchemaVersion:
+    """The dataset's version named ``version`` (NotFound if it has none such), or the latest one created
+    at or before ``at``."""
+    where = [dataset_versions.c.namespace == dataset[0], dataset_versions.c.name == dataset[1]]
+    if version is not None:
+        where.append(dataset_versions.c.version == version)
+    elif at is not None:
+        where.append(dataset_versions.c.created_at <= at)
+    stmt = (sa.select(dataset_versions.c.version, dataset_versions.c.fields, dataset_versions.c.created_at)
+            .where(*where).order_by(dataset_versions.c.created_at.desc(), dataset_versions.c.version).limit(1))
+    with engine.connect() as conn:
+        row = conn.execute(stmt).first()
+    if row is None:
+        if version is not None:
+            raise NotFound(f"version {version!r} of dataset {dataset[1]!r} not found")
+        return SchemaVersion(version=None, created_at=None, columns={})
+    return SchemaVersion(version=row.version, created_at=row.created_at, columns=_columns(row.fields or []))
 
 
 def schema_changes(before: dict[str, str | None], after: dict[str, str | None]) -> dict[str, list[object]]:

@@ -26,7 +26,15 @@ from lineagelens.receiver.lineage import (
     node_id_from_parts,
     path_hops,
 )
-from lineagelens.receiver.lineage_time import Clock, diff, restrict, timed_paths
+from lineagelens.receiver.lineage_time import (
+    Clock,
+    diff,
+    restrict,
+    run_window,
+    schema_changes,
+    schema_version,
+    timed_paths,
+)
 from lineagelens.receiver.state.queries import Queries
 
 log = logging.getLogger(__name__)
@@ -69,10 +77,46 @@ class ColumnArgs(FlowArgs):
 
 
 class DiffArgs(NodeArgs):
-    from_ = fields.AwareDateTime(required=True, data_key="from", default_timezone=UTC,
+    from_ = fields.AwareDateTime(data_key="from", default_timezone=UTC,
                                  metadata={"description": "the earlier instant (RFC 3339)"})
-    to = fields.AwareDateTime(required=True, default_timezone=UTC,
-                              metadata={"description": "the later instant (RFC 3339)"})
+    to = fields.AwareDateTime(default_timezone=UTC, metadata={"description": "the later instant (RFC 3339)"})
+    fromRun = fields.String(validate=validate.Length(min=1, max=64), metadata={
+        "description": "instead of from/to: the earlier run of a job (its end, or last event, is the instant)"})
+    toRun = fields.String(validate=validate.Length(min=1, max=64), metadata={
+        "description": "the later run of the same job; nodeId defaults to that job"})
+
+    @validates_schema
+    def _one_form(self, data: dict[str, Any], **_: Any) -> None:
+        runs = [k for k in ("fromRun", "toRun") if k in data]
+        instants = [k for k in ("from_", "to") if k in data]
+        if runs and instants:
+            raise ValidationError("give from and to, or fromRun and toRun, not both", "fromRun")
+        if runs:
+            if len(runs) != 2:
+                raise ValidationError("give both fromRun and toRun", "toRun" if "fromRun" in data else "fromRun")
+        elif len(instants) != 2:
+            raise ValidationError("give from and to (or fromRun and toRun)", "to" if "from_" in data else "from")
+        if not runs or ("nodeId" not in data and any(k in data for k in ("type", "namespace", "name"))):
+            super()._one_form(data)
+
+
+class SchemaDiffArgs(NodeArgs):
+    from_ = fields.AwareDateTime(data_key="from", default_timezone=UTC, metadata={
+        "description": "the earlier side: the version in force at this instant (RFC 3339)"})
+    to = fields.AwareDateTime(default_timezone=UTC, metadata={
+        "description": "the later side: the version in force at this instant (default now)"})
+    fromVersion = fields.String(validate=validate.Length(min=1, max=64),
+                                metadata={"description": "the earlier side: this version"})
+    toVersion = fields.String(validate=validate.Length(min=1, max=64),
+                              metadata={"description": "the later side: this version"})
+
+    @validates_schema
+    def _sides(self, data: dict[str, Any], **_: Any) -> None:
+        for instant, version in (("from_", "fromVersion"), ("to", "toVersion")):
+            if instant in data and version in data:
+                raise ValidationError("give an instant or a version for each side, not both", version)
+        if "from_" not in data and "fromVersion" not in data:
+            raise ValidationError("give from or fromVersion", "from")
 
 
 class ImpactArgs(NodeArgs):
@@ -245,17 +289,54 @@ def get_path() -> Response:
 
 
 @bp.get("/lineage/diff")
-@documented(query=DiffArgs)
+@documented(query=DiffArgs, responses={
+    200: "nodes and edges added and removed, and schema changes", 404: "unknown node or run",
+    422: "fromRun and toRun are runs of different jobs"})
 def get_diff() -> Response:
-    """What changed around a node between two instants: nodes and edges added and removed in its cone
-    (upstream and downstream within depth), and columns added, removed and retyped of its datasets."""
+    """What changed around a node between two instants, or between two runs of a job (each run's end, or
+    last event, is the instant): nodes and edges added and removed in its cone (upstream and downstream
+    within depth), and columns added, removed and retyped of its datasets."""
     args = load_args(DiffArgs())
     s = services.get()
-    if args["to"] < args["from_"]:
-        raise BadRequest("to must not be before from", [{"path": "to", "message": "before from"}])
+    window = None
+    if "fromRun" in args:
+        window = run_window(Queries(s.engine), args["fromRun"], args["toRun"])
+        before, after = window.before, window.after
+        if "nodeId" not in args and "type" not in args:
+            args["nodeId"] = f"job:{window.job[0]}:{window.job[1]}"
+    else:
+        before, after = args["from_"], args["to"]
+    if after < before:
+        field = "toRun" if window else "to"
+        raise BadRequest(f"{field} must not be before {'fromRun' if window else 'from'}",
+                         [{"path": field, "message": "before the other side"}])
     start = _start(args)
-    return jsonify(diff(s.graph, s.engine, s.records, flow_origin(start), _depth(args, 20),
-                        int(s.settings["MAX_NODES"]), args["from_"], args["to"]))
+    body = diff(s.graph, s.engine, s.records, flow_origin(start), _depth(args, 20),
+                int(s.settings["MAX_NODES"]), before, after)
+    if window:
+        body.update(fromRun=window.from_run, toRun=window.to_run,
+                    job={"namespace": window.job[0], "name": window.job[1]})
+    return jsonify(body)
+
+
+@bp.get("/lineage/schema-diff")
+@documented(query=SchemaDiffArgs, responses={
+    200: "the two schema versions and the columns added, removed and retyped",
+    400: "not a dataset, or no side given", 404: "unknown dataset or version"})
+def get_schema_diff() -> Response:
+    """A dataset's schema between two versions, or the versions in force at two instants (``to`` defaults
+    to now): columns added, removed and retyped."""
+    args = load_args(SchemaDiffArgs())
+    s = services.get()
+    node = _start(args)
+    if node.kind is not NodeKind.DATASET:
+        raise BadRequest("schema diffs are of datasets", [{"path": "nodeId", "message": "not a dataset"}])
+    key = (node.namespace, node.name)
+    before = schema_version(s.engine, key, version=args.get("fromVersion"), at=args.get("from_"))
+    after = schema_version(s.engine, key, version=args.get("toVersion"),
+                           at=args.get("to") or (None if "toVersion" in args else datetime.now(UTC)))
+    return jsonify({"nodeId": node.id, "namespace": node.namespace, "name": node.name,
+                    "from": before.body(), "to": after.body(), **schema_changes(before.columns, after.columns)})
 
 
 @bp.get("/lineage/impact")

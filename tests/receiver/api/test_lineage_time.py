@@ -27,8 +27,9 @@ def _column_lineage(source: str, column: str) -> dict[str, Any]:
             "fields": {"id": {"inputFields": [{"namespace": NS, "name": source, "field": column}]}}}
 
 
-def _run(source: str, start: str, end: str, out_columns: list[tuple[str, str]]) -> list[dict[str, Any]]:
-    run_id = str(uuid.uuid4())
+def _run(source: str, start: str, end: str, out_columns: list[tuple[str, str]],
+         run_id: str | None = None) -> list[dict[str, Any]]:
+    run_id = run_id or str(uuid.uuid4())
     inputs = [dataset(NS, source, [("id", "int")])]
     outputs = [dataset(NS, "public.out", out_columns, columnLineage=_column_lineage(source, "id"))]
     return [make_run_event(job=("etl", "rewire"), run_id=run_id, event_type="START", time=start, inputs=inputs),
@@ -36,10 +37,13 @@ def _run(source: str, start: str, end: str, out_columns: list[tuple[str, str]]) 
                            inputs=inputs, outputs=outputs)]
 
 
-def _rewired(client: FlaskClient) -> None:
-    post_events(client, _run("public.b", "2024-05-01T09:55:00Z", "2024-05-01T10:00:00Z", [("id", "int")])
+def _rewired(client: FlaskClient) -> tuple[str, str]:
+    """Posts the two runs; returns their run ids (reading B, then C)."""
+    first, second = str(uuid.uuid4()), str(uuid.uuid4())
+    post_events(client, _run("public.b", "2024-05-01T09:55:00Z", "2024-05-01T10:00:00Z", [("id", "int")], first)
                 + _run("public.c", "2024-05-01T11:55:00Z", "2024-05-01T12:00:00Z",
-                       [("id", "bigint"), ("name", "text")]))
+                       [("id", "bigint"), ("name", "text")], second))
+    return first, second
 
 
 def _edges(client: FlaskClient, path: str, **params: Any) -> dict[tuple[str, str], dict[str, Any]]:
@@ -172,3 +176,72 @@ def test_a_failed_run_neither_retires_nor_adds_edges(any_client: FlaskClient) ->
     assert set(_edges(any_client, "/api/v1/lineage", nodeId=OUT, depth=2)) == {(C, JOB), (JOB, OUT)}
     shown = _edges(any_client, "/api/v1/lineage", nodeId=OUT, depth=2, includeStale="true")
     assert shown[(d, JOB)]["stale"] is True and shown[(C, JOB)]["stale"] is False
+
+
+def test_the_diff_between_two_runs_of_a_job_lists_exactly_what_the_later_run_rewired(
+        any_client: FlaskClient) -> None:
+    first, second = _rewired(any_client)
+    response = any_client.get("/api/v1/lineage/diff", query_string={"fromRun": first, "toRun": second})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["nodeId"] == JOB, "without nodeId the diff is of the runs' job"
+    assert (body["fromRun"], body["toRun"]) == (first, second)
+    assert body["from"].startswith("2024-05-01T10:00:00") and body["to"].startswith("2024-05-01T12:00:00")
+    assert body["edges"] == {"added": [{"origin": C, "destination": JOB, "type": "INPUT_TO"}],
+                             "removed": [{"origin": B, "destination": JOB, "type": "INPUT_TO"}]}
+    assert [n["id"] for n in body["nodes"]["added"]] == [C]
+    assert [n["id"] for n in body["nodes"]["removed"]] == [B]
+    around_out = any_client.get("/api/v1/lineage/diff", query_string={
+        "fromRun": first, "toRun": second, "nodeId": OUT, "depth": 2}).get_json()
+    assert around_out["nodeId"] == OUT and around_out["edges"] == body["edges"]
+
+
+def test_a_diff_between_runs_refuses_unknown_runs_runs_of_two_jobs_and_half_a_window(
+        any_client: FlaskClient) -> None:
+    first, second = _rewired(any_client)
+    other = str(uuid.uuid4())
+    post_events(any_client, [make_run_event(job=("etl", "other"), run_id=other, event_type="COMPLETE",
+                                            time="2024-05-01T12:30:00Z", inputs=[dataset(NS, "public.b")])])
+    unknown = any_client.get("/api/v1/lineage/diff", query_string={"fromRun": first, "toRun": str(uuid.uuid4())})
+    assert unknown.status_code == 404 and unknown.get_json()["errors"][0]["path"] == "toRun"
+    mixed = any_client.get("/api/v1/lineage/diff", query_string={"fromRun": first, "toRun": other})
+    assert mixed.status_code == 422 and mixed.get_json()["code"] == "runs_of_different_jobs"
+    backwards = any_client.get("/api/v1/lineage/diff", query_string={"fromRun": second, "toRun": first})
+    assert backwards.status_code == 400
+    assert any_client.get("/api/v1/lineage/diff", query_string={"fromRun": first}).status_code == 400
+    both = any_client.get("/api/v1/lineage/diff", query_string={"fromRun": first, "toRun": second, "from": T1,
+                                                                "to": T2, "nodeId": OUT})
+    assert both.status_code == 400
+
+
+def test_the_schema_diff_compares_two_versions_or_the_versions_in_force_at_two_instants(
+        any_client: FlaskClient) -> None:
+    _rewired(any_client)
+    versions = any_client.get(f"/api/v1/namespaces/{NS}/datasets/public.out/versions").get_json()["versions"]
+    newest, oldest = versions[0]["version"], versions[-1]["version"]
+    assert len(versions) == 2
+    by_version = any_client.get("/api/v1/lineage/schema-diff", query_string={
+        "nodeId": OUT, "fromVersion": oldest, "toVersion": newest})
+    assert by_version.status_code == 200, by_version.get_json()
+    body = by_version.get_json()
+    assert (body["from"]["version"], body["to"]["version"]) == (oldest, newest)
+    assert body["added"] == [{"name": "name", "type": "text"}] and body["removed"] == []
+    assert body["retyped"] == [{"name": "id", "from": "int", "to": "bigint"}]
+    by_time = any_client.get("/api/v1/lineage/schema-diff", query_string={"nodeId": OUT, "from": T1}).get_json()
+    assert (by_time["from"]["version"], by_time["to"]["version"]) == (oldest, newest), "to defaults to now"
+    assert by_time["retyped"] == body["retyped"]
+    backwards = any_client.get("/api/v1/lineage/schema-diff", query_string={
+        "nodeId": OUT, "fromVersion": newest, "toVersion": oldest}).get_json()
+    assert backwards["added"] == [] and backwards["removed"] == [{"name": "name", "type": "text"}]
+    before_any = any_client.get("/api/v1/lineage/schema-diff", query_string={
+        "nodeId": OUT, "from": "2024-05-01T08:00:00Z", "to": T1}).get_json()
+    assert before_any["from"]["version"] is None and before_any["added"] == [{"name": "id", "type": "int"}]
+
+
+def test_the_schema_diff_refuses_jobs_unknown_versions_and_a_missing_side(any_client: FlaskClient) -> None:
+    _rewired(any_client)
+    assert any_client.get("/api/v1/lineage/schema-diff", query_string={
+        "nodeId": JOB, "from": T1}).status_code == 400
+    assert any_client.get("/api/v1/lineage/schema-diff", query_string={
+        "nodeId": OUT, "fromVersion": "nope"}).status_code == 404
+    assert any_client.get("/api/v1/lineage/schema-diff", query_string={"nodeId": OUT}).status_code == 400

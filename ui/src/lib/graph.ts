@@ -56,7 +56,7 @@ export function fromLineageResponse(response: LineageResponse): Graph {
       if (!graph.nodes[e.origin] || !graph.nodes[e.destination]) continue;
       const id = edgeId(e.origin, e.destination);
       const manual = Boolean(e.manual) || Boolean(graph.edges[id]?.manual);
-      graph.edges[id] = { id, source: e.origin, target: e.destination, manual };
+      graph.edges[id] = { id, source: e.origin, target: e.destination, manual, ...(e.stale ? { stale: true } : {}) };
     }
   }
   return graph;

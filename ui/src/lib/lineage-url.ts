@@ -34,7 +34,23 @@ export interface ExplorerState {
   group: GroupMode;
   /** Group keys shown expanded. */
   open: string[];
+  /** Lineage through time: the graph as it was at this instant (RFC 3339; null = now). */
+  asOf: string | null;
+  /** Also draw the edges no longer current at that instant, dashed (includeStale). */
+  stale: boolean;
+  /** Diff mode: what changed between two instants or two runs of a job (null: not in diff mode). */
+  diff: DiffSelection | null;
 }
+
+/** Each side of a diff is a run id or an instant; empty until picked. */
+export interface DiffSelection {
+  fromRun: string | null;
+  toRun: string | null;
+  from: string | null;
+  to: string | null;
+}
+
+export const EMPTY_DIFF: DiffSelection = { fromRun: null, toRun: null, from: null, to: null };
 
 export const DEFAULT_DEPTH = 2;
 export const MAX_DEPTH = 20;
@@ -43,6 +59,7 @@ export function defaultExplorerState(nodeId = ''): ExplorerState {
   return {
     nodeId, depth: DEFAULT_DEPTH, view: 'graph', hideJobs: false, hiddenKinds: [], namespaces: [],
     selected: null, pathFrom: null, pathTo: null, q: '', field: null, ops: [], blast: null, impact: null, impactDir: 'downstream', group: 'none', open: [],
+    asOf: null, stale: false, diff: null,
   };
 }
 
@@ -71,6 +88,11 @@ export function parseExplorerState(search: string): ExplorerState {
   const group = p.get('group');
   if (group === 'namespace' || group === 'layer') state.group = group;
   state.open = state.group === 'none' ? [] : p.getAll('open');
+  state.asOf = validInstant(p.get('at'));
+  state.stale = p.get('stale') === '1';
+  if (p.get('diff') === '1') {
+    state.diff = { fromRun: p.get('dfromRun'), toRun: p.get('dtoRun'), from: validInstant(p.get('dfrom')), to: validInstant(p.get('dto')) };
+  }
   return state;
 }
 
@@ -95,5 +117,19 @@ export function serializeExplorerState(state: ExplorerState): string {
     p.set('group', state.group);
     for (const key of state.open) p.append('open', key);
   }
+  if (state.asOf) p.set('at', state.asOf);
+  if (state.stale) p.set('stale', '1');
+  if (state.diff) {
+    p.set('diff', '1');
+    if (state.diff.fromRun) p.set('dfromRun', state.diff.fromRun);
+    else if (state.diff.from) p.set('dfrom', state.diff.from);
+    if (state.diff.toRun) p.set('dtoRun', state.diff.toRun);
+    else if (state.diff.to) p.set('dto', state.diff.to);
+  }
   return p.toString();
+}
+
+/** `value` when it parses as an instant, else null (a hand-edited link must not break the view). */
+function validInstant(value: string | null): string | null {
+  return value && !Number.isNaN(Date.parse(value)) ? value : null;
 }

@@ -16,13 +16,15 @@ export const EXPAND_DEPTH = 2;
 export type LoadStatus = 'idle' | 'loading' | 'ready' | 'error';
 
 export interface LineageApi {
-  getLineage(nodeId: string, depth: number, direction: 'both' | 'up' | 'down'): Promise<LineageResponse>;
-  getColumnLineage(nodeId: string, depth: number, withDownstream: boolean): Promise<ColumnLineageResponse>;
-  getPath(from: string, to: string): Promise<PathResponse>;
+  getLineage(nodeId: string, depth: number, direction: 'both' | 'up' | 'down', time?: lineageApi.TimeOptions): Promise<LineageResponse>;
+  getColumnLineage(nodeId: string, depth: number, withDownstream: boolean, time?: lineageApi.TimeOptions): Promise<ColumnLineageResponse>;
+  getPath(from: string, to: string, time?: lineageApi.TimeOptions): Promise<PathResponse>;
 }
 
 export interface LineageState {
   baseKey: string | null;
+  /** The instant and stale toggle every fetch of this view uses (lineage through time). */
+  time: lineageApi.TimeOptions;
   status: LoadStatus;
   error: string | null;
   graph: Graph;
@@ -40,7 +42,7 @@ export interface LineageState {
   pathError: string | null;
   path: PathResponse | null;
 
-  loadBase(nodeId: string, depth: number): Promise<void>;
+  loadBase(nodeId: string, depth: number, time?: lineageApi.TimeOptions): Promise<void>;
   /** Fetch the base lineage again and merge it in (the live stream said the view gained nodes or edges). */
   refreshBase(): Promise<void>;
   expand(nodeId: string, direction: Direction): Promise<string[]>;
@@ -52,7 +54,7 @@ export interface LineageState {
 }
 
 const initial = {
-  baseKey: null, status: 'idle' as LoadStatus, error: null, graph: emptyGraph(), truncated: false, loaded: {}, pending: {},
+  baseKey: null, time: {} as lineageApi.TimeOptions, status: 'idle' as LoadStatus, error: null, graph: emptyGraph(), truncated: false, loaded: {}, pending: {},
   columnsKey: null, columnsStatus: 'idle' as LoadStatus, columnsError: null, columns: null,
   pathKey: null, pathStatus: 'idle' as LoadStatus, pathError: null, path: null,
 };
@@ -61,12 +63,12 @@ export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<Line
   return create<LineageState>()((set, get) => ({
     ...initial,
 
-    async loadBase(nodeId, depth) {
-      const key = `${nodeId}|${depth}`;
+    async loadBase(nodeId, depth, time = {}) {
+      const key = `${nodeId}|${depth}|${lineageApi.timeKey(time)}`;
       if (get().baseKey === key && get().status !== 'error') return;
-      set({ ...initial, baseKey: key, status: 'loading' });
+      set({ ...initial, baseKey: key, time, status: 'loading' });
       try {
-        const response = await api.getLineage(nodeId, depth, 'both');
+        const response = await api.getLineage(nodeId, depth, 'both', time);
         if (get().baseKey !== key) return;
         // Expansions that finished while the base was loading (a depth change keeps them) stay merged in.
         set({ graph: mergeGraphs(get().graph, fromLineageResponse(response)), truncated: get().truncated || Boolean(response.truncated), status: 'ready' });
@@ -78,9 +80,9 @@ export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<Line
     async refreshBase() {
       const key = get().baseKey;
       if (!key || get().status !== 'ready') return;
-      const at = key.lastIndexOf('|');
+      const [nodeId, depth] = key.split('|');
       try {
-        const response = await api.getLineage(key.slice(0, at), Number(key.slice(at + 1)), 'both');
+        const response = await api.getLineage(nodeId ?? '', Number(depth), 'both', get().time);
         if (get().baseKey !== key) return;
         set({ graph: mergeGraphs(get().graph, fromLineageResponse(response)), truncated: get().truncated || Boolean(response.truncated) });
       } catch {
@@ -96,7 +98,7 @@ export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<Line
       const base = get().baseKey;
       set({ pending: { ...get().pending, [key]: true } });
       try {
-        const response = await api.getLineage(nodeId, EXPAND_DEPTH, direction);
+        const response = await api.getLineage(nodeId, EXPAND_DEPTH, direction, get().time);
         if (get().baseKey !== base) return [];
         const part = fromLineageResponse(response);
         const ids = Object.keys(part.nodes);
@@ -112,11 +114,11 @@ export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<Line
     },
 
     async loadColumns(nodeId, depth) {
-      const key = `${nodeId}|${depth}`;
+      const key = `${nodeId}|${depth}|${lineageApi.timeKey(get().time)}`;
       if (get().columnsKey === key && get().columnsStatus !== 'error') return;
       set({ columnsKey: key, columnsStatus: 'loading', columnsError: null, columns: null });
       try {
-        const response = await api.getColumnLineage(nodeId, depth, true);
+        const response = await api.getColumnLineage(nodeId, depth, true, get().time);
         if (get().columnsKey !== key) return;
         set({ columns: fromColumnLineage(response), columnsStatus: 'ready' });
       } catch (err) {
@@ -125,14 +127,14 @@ export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<Line
     },
 
     async loadPath(from, to) {
-      const key = `${from}|${to}`;
+      const key = `${from}|${to}|${lineageApi.timeKey(get().time)}`;
       if (get().pathKey === key && get().pathStatus !== 'error') return;
       set({ pathKey: key, pathStatus: 'loading', pathError: null, path: null });
       try {
-        let result = await api.getPath(from, to);
+        let result = await api.getPath(from, to, get().time);
         // Picked downstream first? Paths are directed, so try the other way round too.
         if (result.paths.length === 0) {
-          const reverse = await api.getPath(to, from);
+          const reverse = await api.getPath(to, from, get().time);
           if (reverse.paths.length > 0) result = reverse;
         }
         if (get().pathKey !== key) return;
@@ -141,7 +143,7 @@ export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<Line
         const onPath = result.paths.flatMap((p) => p.nodes);
         const missing = [...new Set(onPath)].filter((id) => !get().graph.nodes[id]);
         if (missing.length > 0) {
-          const parts = await Promise.all(missing.map((id) => api.getLineage(id, 0, 'both').then(fromLineageResponse, () => emptyGraph())));
+          const parts = await Promise.all(missing.map((id) => api.getLineage(id, 0, 'both', get().time).then(fromLineageResponse, () => emptyGraph())));
           const edges = emptyGraph();
           for (const p of result.paths) {
             for (const e of p.edges) {
@@ -172,7 +174,7 @@ export function createLineageStore(api: LineageApi): UseBoundStore<StoreApi<Line
 }
 
 export const useLineageStore = createLineageStore({
-  getLineage: (nodeId, depth, direction) => lineageApi.getLineage(nodeId, depth, direction),
-  getColumnLineage: (nodeId, depth, withDownstream) => lineageApi.getColumnLineage(nodeId, depth, withDownstream),
-  getPath: (from, to) => lineageApi.getPath(from, to),
+  getLineage: (nodeId, depth, direction, time) => lineageApi.getLineage(nodeId, depth, direction, undefined, time),
+  getColumnLineage: (nodeId, depth, withDownstream, time) => lineageApi.getColumnLineage(nodeId, depth, withDownstream, undefined, time),
+  getPath: (from, to, time) => lineageApi.getPath(from, to, undefined, time),
 });

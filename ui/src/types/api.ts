@@ -95,6 +95,10 @@ export interface LineageEdgeWire {
   origin: string;
   destination: string;
   manual?: boolean;
+  /** With `includeStale`: no longer current at the instant asked (docs/api.md, "Lineage through time"). */
+  stale?: boolean;
+  firstSeen?: string | null;
+  lastSeen?: string | null;
 }
 
 export type LineageNodeType = 'DATASET' | 'JOB';

@@ -30,6 +30,8 @@ export interface GraphEdge {
   /** Dataset-only view: the jobs this dataset→dataset edge stands for. */
   via?: string[];
   label?: string;
+  /** Seen once but no longer current at the view's instant (shown only with the "show stale" toggle). */
+  stale?: boolean;
 }
 
 export interface Graph {

@@ -1,5 +1,7 @@
-// A dataset: schema with version history (and what changed), upstream/downstream summary, facets.
+// A dataset: schema with version history (and what changed), a schema diff between any two versions or
+// instants, upstream/downstream summary, facets.
 import { useState } from 'react';
+import { getSchemaDiff } from '../../api/lineage';
 import { getDataset, getDatasetVersions } from '../../api/marquez';
 import { ErrorBox, Spinner } from '../../components/common/feedback';
 import { JsonView } from '../../components/common/json-view';
@@ -7,6 +9,7 @@ import { Link } from '../../components/common/link';
 import { KindIcon } from '../../components/nodes/kind-icon';
 import { useAsync } from '../../hooks/use-async';
 import { formatDateTime, formatRelative, owners } from '../../lib/format';
+import { formatUtc, fromUtcInput, toUtcInput } from '../../lib/lineage-time';
 import { defaultExplorerState, serializeExplorerState } from '../../lib/lineage-url';
 import { datasetId } from '../../lib/node-id';
 import { diffSchemas } from '../../lib/schema-diff';
@@ -15,6 +18,7 @@ import { LineageSummary } from './lineage-summary';
 import { NameText } from '../../components/common/name-text';
 import { RunLink } from '../../components/common/run-link';
 import { SlaTiles } from '../../components/alerts/sla-tiles';
+import '../../components/explorer/time-bar.css';
 
 function VersionHistory({ versions }: { versions: DatasetVersion[] }) {
   const [index, setIndex] = useState(0);
@@ -58,6 +62,65 @@ function VersionHistory({ versions }: { versions: DatasetVersion[] }) {
   );
 }
 
+type SchemaPick = { version: string } | { at: string };
+
+function PickSide({ label, pick, versions, onPick }: { label: string; pick: SchemaPick | null; versions: DatasetVersion[]; onPick(p: SchemaPick | null): void }) {
+  const value = !pick ? '' : 'version' in pick ? pick.version : 'at';
+  return (
+    <span className="diff-side">
+      <select aria-label={`Schema ${label}`} value={value}
+              onChange={(e) => onPick(e.target.value === 'at' ? { at: new Date().toISOString() } : e.target.value ? { version: e.target.value } : null)}>
+        <option value="">{label}…</option>
+        {versions.map((v) => <option key={v.version} value={v.version}>{v.version.slice(0, 8)} · {formatUtc(v.createdAt ?? '')}</option>)}
+        <option value="at">the version in force at an instant…</option>
+      </select>
+      {pick && 'at' in pick ? (
+        <input type="datetime-local" step={1} aria-label={`Schema ${label} instant (UTC)`} value={toUtcInput(pick.at)}
+               onChange={(e) => { const at = fromUtcInput(e.target.value); onPick(at ? { at } : null); }} />
+      ) : null}
+    </span>
+  );
+}
+
+/** Any two versions (or the versions in force at two instants) compared by the server's schema diff. */
+function SchemaDiffPanel({ nodeId, versions }: { nodeId: string; versions: DatasetVersion[] }) {
+  const [from, setFrom] = useState<SchemaPick | null>(versions[1] ? { version: versions[1].version } : null);
+  const [to, setTo] = useState<SchemaPick | null>(versions[0] ? { version: versions[0].version } : null);
+  const key = from && to ? JSON.stringify([nodeId, from, to]) : '';
+  const result = useAsync((signal) => (from && to ? getSchemaDiff(nodeId, from, to, signal) : Promise.resolve(null)), [key]);
+  const d = result.data;
+  const side = (s: { version: string | null; createdAt: string | null }) => (s.version ? `${s.version.slice(0, 8)} (${formatDateTime(s.createdAt)})` : 'no version yet');
+  return (
+    <div className="schema-diff" data-testid="schema-diff">
+      <div className="time-row">
+        <PickSide label="From" pick={from} versions={versions} onPick={setFrom} />
+        <span aria-hidden="true">→</span>
+        <PickSide label="To" pick={to} versions={versions} onPick={setTo} />
+      </div>
+      {!from || !to ? <p className="muted">Pick two versions, or two instants, to compare.</p>
+        : result.loading ? <Spinner />
+          : result.error ? <p className="error-text">{result.error}</p>
+            : d ? (
+              <>
+                <p className="muted" data-testid="schema-diff-summary">
+                  {side(d.from)} → {side(d.to)}: {d.added.length} added · {d.removed.length} removed · {d.retyped.length} retyped
+                </p>
+                {d.added.length + d.removed.length + d.retyped.length ? (
+                  <table className="table">
+                    <thead><tr><th>Field</th><th>Change</th><th>Type</th></tr></thead>
+                    <tbody>
+                      {d.added.map((f) => <tr key={`a${f.name}`} className="change-added" data-change="added"><td className="mono">{f.name}</td><td><span className="badge badge-change-added">added</span></td><td>{f.type ?? '—'}</td></tr>)}
+                      {d.removed.map((f) => <tr key={`r${f.name}`} className="change-removed" data-change="removed"><td className="mono">{f.name}</td><td><span className="badge badge-change-removed">removed</span></td><td>{f.type ?? '—'}</td></tr>)}
+                      {d.retyped.map((f) => <tr key={`t${f.name}`} className="change-type-changed" data-change="retyped"><td className="mono">{f.name}</td><td><span className="badge badge-change-type-changed">retyped</span></td><td><s className="muted">{f.from ?? '—'}</s> {f.to ?? '—'}</td></tr>)}
+                    </tbody>
+                  </table>
+                ) : <p className="muted">Same columns and types.</p>}
+              </>
+            ) : null}
+    </div>
+  );
+}
+
 export function DatasetPage({ namespace, name }: { namespace: string; name: string }) {
   const dataset = useAsync((signal) => getDataset(namespace, name, signal), [namespace, name]);
   const versions = useAsync((signal) => getDatasetVersions(namespace, name, 50, signal), [namespace, name]);
@@ -95,6 +158,10 @@ export function DatasetPage({ namespace, name }: { namespace: string; name: stri
       <section className="card">
         <h2>Schema and versions</h2>
         {versions.loading ? <Spinner /> : versions.error ? <p className="error-text">{versions.error}</p> : <VersionHistory versions={versions.data ?? []} />}
+      </section>
+      <section className="card" aria-labelledby="schema-diff-title">
+        <h2 id="schema-diff-title">Compare schemas</h2>
+        {versions.data ? <SchemaDiffPanel key={id} nodeId={id} versions={versions.data} /> : null}
       </section>
       <section className="card">
         <h2>Lineage</h2>

@@ -1,11 +1,15 @@
 // The lineage explorer (/lineage?nodeId=…&depth=…): graph, column and force views of one node's
 // lineage, with per-node expand/collapse, filters, the dataset-only view, in-graph search, a details
 // drawer, path highlighting and PNG/SVG export. All view state is in the URL.
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { ExplorerToolbar } from '../../components/explorer/explorer-toolbar';
 import { LineageCanvas, type CanvasFocus } from '../../components/explorer/lineage-canvas';
 import { NodeDrawer } from '../../components/explorer/node-drawer';
 import { PathPanel } from '../../components/explorer/path-panel';
+import { TimeBar, TimeLegend } from '../../components/explorer/time-bar';
+import { diffReady, useJobStops, useLineageDiff } from '../../components/explorer/use-time-travel';
+import { withTimeStatus } from '../../lib/lineage-diff';
+import { focusJob } from '../../lib/lineage-time';
 import { HealthBar } from '../../components/impact/health-bar';
 import { ImpactPanel } from '../../components/impact/impact-panel';
 import { getDurations } from '../../api/runs';
@@ -44,7 +48,15 @@ const EMPTY_SET: ReadonlySet<string> = new Set();
 export function LineagePage() {
   const [state, update] = useExplorerState();
   const store = useLineageStore();
-  const { graph: fetched, status, error, loaded, pending, columns } = store;
+  const { graph: fetchedGraph, status, error, loaded, pending, columns } = store;
+  // Diff mode (docs/ui.md, "Diff mode"): both cones merged, each element with its status, drawn instead.
+  const rootId = state.nodeId;
+  const jobForTime = useMemo(() => focusJob(rootId, state.selected, fetchedGraph), [rootId, state.selected, fetchedGraph]);
+  const knownNamespaces = useMemo(() => namespacesOf(fetchedGraph), [fetchedGraph]);
+  const timeRuns = useJobStops(jobForTime, fetchedGraph, knownNamespaces);
+  const diff = useLineageDiff(rootId, state.depth, diffReady(state.diff) ? state.diff : null, timeRuns.stops);
+  const diffView = state.diff ? diff.view : null;
+  const fetched = diffView ? diffView.graph : fetchedGraph;
   // Sources appear on edges only by id: name them from the sources list, once there are any.
   const hasSources = useMemo(() => Object.values(fetched.nodes).some((n) => n.kind === 'source'), [fetched]);
   const sources = useAsync((signal) => (hasSources ? listSources({}, signal).then((r) => r.sources) : Promise.resolve([])), [hasSources]);
@@ -54,12 +66,11 @@ export function LineagePage() {
   const [focus, setFocus] = useState<CanvasFocus | null>(null);
   const [fitCount, setFitCount] = useState(0);
   const forceRef = useRef<ForceGraphHandle>(null);
-  const rootId = state.nodeId;
 
   // ---- Data -----------------------------------------------------------------------------------
   useEffect(() => {
-    if (rootId) void useLineageStore.getState().loadBase(rootId, state.depth);
-  }, [rootId, state.depth]);
+    if (rootId) void useLineageStore.getState().loadBase(rootId, state.depth, { asOf: state.asOf, includeStale: state.stale });
+  }, [rootId, state.depth, state.asOf, state.stale]);
 
   // Live run states, dataset freshness and source health of this view (docs/ui.md, "Live status").
   const stream = useLiveStream(rootId ? `ws/lineage?nodeId=${encodeURIComponent(rootId)}&depth=${state.depth}` : null);
@@ -93,12 +104,12 @@ export function LineagePage() {
     if (rootId.startsWith('dataset:') && state.view === 'column') {
       void useLineageStore.getState().loadColumns(rootId, Math.min(20, Math.max(state.depth, 2) + 2 * expansions));
     }
-  }, [rootId, state.view, state.depth, expansions]);
+  }, [rootId, state.view, state.depth, expansions, store.baseKey]);
 
   useEffect(() => {
     if (state.pathFrom && state.pathTo) void useLineageStore.getState().loadPath(state.pathFrom, state.pathTo);
     else useLineageStore.getState().clearPath();
-  }, [state.pathFrom, state.pathTo]);
+  }, [state.pathFrom, state.pathTo, store.baseKey]);
 
   // ---- What is visible ------------------------------------------------------------------------
   const hidden = useMemo(() => hiddenAfterOps(graph, state.ops, rootId, loaded), [graph, state.ops, rootId, loaded]);
@@ -168,9 +179,10 @@ export function LineagePage() {
         ...base, activeFields: fieldHl?.fields ?? EMPTY_SET, activeEdges: fieldHl?.edges ?? EMPTY_SET, selectedField: state.field,
       });
     }
-    return toFlowElements(grouped.graph, { ...base, highlightNodes, highlightEdges, dimOthers: emphasis, toggles, groups: grouped.groups });
+    return withTimeStatus(toFlowElements(grouped.graph, { ...base, highlightNodes, highlightEdges, dimOthers: emphasis, toggles, groups: grouped.groups }),
+      graph, diffView);
   }, [rootId, layout.positions, state.selected, state.view, state.field, displays, emphasis, fieldLists, columns, graph, fieldHl,
-    highlightNodes, highlightEdges, toggles, grouped]);
+    highlightNodes, highlightEdges, toggles, grouped, diffView]);
 
   // While a new layout is computed, keep showing the last laid-out picture (no nodes at 0,0).
   const shownRef = useRef(elements);
@@ -306,6 +318,8 @@ export function LineagePage() {
                        }}
                        onFit={() => (state.view === 'force' ? forceRef.current?.fit() : setFitCount((c) => c + 1))}
                        onExport={(f) => void onExport(f)} />
+      <TimeBar state={state} update={update} job={timeRuns.job} stops={timeRuns.stops}
+               diff={{ data: state.diff ? diff.diff : null, view: diffView, loading: diff.loading, error: diff.error }} />
       <HealthBar failures={failed} overlay={overlay} blast={blast} known={namespaces}
                  drawn={blast ? [...blast.nodes].filter((id) => view.nodes[id]).length : 0}
                  onBlast={(id) => update({ blast: id }, { push: true })}
@@ -331,7 +345,7 @@ export function LineagePage() {
                              onFirstPaint={() => performance.mark('lineagelens:first-paint')} />
             </NodeActionsContext.Provider>
           ) : null}
-          <Legend />
+          <Legend>{state.view !== 'column' ? <TimeLegend stale={state.stale} diff={Boolean(diffView)} /> : null}</Legend>
         </div>
         {state.pathFrom ? (
           <PathPanel from={state.pathFrom} to={state.pathTo} status={store.pathStatus} error={store.pathError} result={path} known={namespaces}
@@ -359,14 +373,15 @@ export function LineagePage() {
   );
 }
 
-function Legend() {
+function Legend({ children }: { children?: ReactNode }) {
   return (
-    <div className="legend" aria-label="Legend">
+    <div className="legend" aria-label="Legend" data-testid="legend">
       <span><i className="legend-swatch kind-dataset" />Dataset</span>
       <span><i className="legend-swatch kind-job" />Job</span>
       <span><i className="legend-swatch kind-source" />Source</span>
       <span><i className="legend-line" />Observed</span>
       <span><i className="legend-line is-manual" />Manual</span>
+      {children}
     </div>
   );
 }
