@@ -3,6 +3,6 @@
 from __future__ import annotations
 
 from lineagelens.receiver.openlineage.model import DatasetRef, EventKind, ParsedEvent
-from lineagelens.receiver.openlineage.validate import parse_event
+from lineagelens.receiver.openlineage.validate import parse_event, parse_stored
 
-__all__ = ["DatasetRef", "EventKind", "ParsedEvent", "parse_event"]
+__all__ = ["DatasetRef", "EventKind", "ParsedEvent", "parse_event", "parse_stored"]

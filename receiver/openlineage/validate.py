@@ -43,13 +43,18 @@ class EventTime(fields.Field):
 
     def _deserialize(self, value: Any, attr: str | None, data: Mapping[str, Any] | None,
                      **kwargs: Any) -> datetime:
-        if not isinstance(value, str) or not _RFC3339.match(value):
-            raise self.make_error("invalid")
         try:
-            parsed = datetime.fromisoformat(value)
+            return event_time(value)
         except ValueError as exc:
             raise self.make_error("invalid") from exc
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def event_time(value: Any) -> datetime:
+    """An RFC 3339 date-time, read as UTC when it has no offset. ValueError when it is not one."""
+    if not isinstance(value, str) or not _RFC3339.match(value):
+        raise ValueError(f"not an RFC 3339 date-time: {value!r}")
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class RunId(fields.String):
@@ -138,15 +143,23 @@ _SCHEMAS: dict[EventKind, Schema] = {
 
 
 class _FacetFilter:
-    """Checks the facets of one event, keeping the valid ones and collecting warnings."""
+    """Checks the facets of one event, keeping the valid ones and collecting warnings. Without ``dropped`` each
+    standard facet is checked against its schema; with it (the paths ingest dropped from a stored event) those
+    and only those are left out, without validating again."""
 
-    def __init__(self) -> None:
+    def __init__(self, dropped: frozenset[str] | None = None) -> None:
         self.warnings: list[EventWarning] = []
+        self.dropped = dropped
+
+    def _problem(self, place: FacetPlace, key: str, value: Any, path: str) -> str | None:
+        if self.dropped is None:
+            return check_facet(place, key, value)
+        return "dropped at ingest: breaks its schema" if path in self.dropped else None
 
     def keep(self, facets: Mapping[str, Any] | None, place: FacetPlace, path: str) -> dict[str, Any]:
         kept: dict[str, Any] = {}
         for key, value in (facets or {}).items():
-            problem = check_facet(place, key, value)
+            problem = self._problem(place, key, value, f"{path}.{key}")
             if problem is None:
                 kept[key] = value
             else:
@@ -183,12 +196,21 @@ def parse_event(raw: Any, *, strict_facets: bool = False) -> ParsedEvent:
     except RecursionError as exc:
         raise InvalidEvent("event is nested too deeply", [{"path": "$", "message": "too deep"}]) from exc
 
-    facets = _FacetFilter()
+    parsed = _assemble(kind, data, lenient, _FacetFilter())
+    if strict_facets and parsed.warnings:
+        raise InvalidEvent("standard facets break their schema",
+                           [{"path": w.path, "message": w.message} for w in parsed.warnings])
+    return parsed
+
+
+def _assemble(kind: EventKind, data: Mapping[str, Any], lenient: list[EventWarning],
+              facets: _FacetFilter) -> ParsedEvent:
+    """The parsed event from core data already checked (``eventTime`` a datetime, ``runId`` a canonical UUID)."""
     facets.warnings.extend(lenient)
     run = data.get("run") or {}
     job = data.get("job") or {}
     event_type = data.get("eventType")
-    parsed = ParsedEvent(
+    return ParsedEvent(
         kind=kind,
         event_time=data["eventTime"],
         producer=data["producer"],
@@ -204,7 +226,17 @@ def parse_event(raw: Any, *, strict_facets: bool = False) -> ParsedEvent:
         dataset=facets.dataset(data["dataset"], "$.dataset") if kind is EventKind.DATASET else None,
         warnings=tuple(facets.warnings),
     )
-    if strict_facets and parsed.warnings:
-        raise InvalidEvent("standard facets break their schema",
-                           [{"path": w.path, "message": w.message} for w in parsed.warnings])
-    return parsed
+
+
+def parse_stored(raw: Any, dropped_facets: tuple[str, ...]) -> ParsedEvent:
+    """Parse an event the receiver accepted and stored, without validating it again: its core passed at
+    ingest, and ``dropped_facets`` are the paths of the standard facets ingest left out. The same
+    :class:`ParsedEvent` as :func:`parse_event` gave then (facet warnings say "dropped at ingest"). Raises
+    ValueError (or another error of a broken core) for an event that is not what ingest stores: callers fall
+    back to :func:`parse_event`."""
+    relaxed, kind, lenient = relax(raw)
+    data = dict(relaxed)
+    data["eventTime"] = event_time(relaxed["eventTime"])
+    if kind is EventKind.RUN:
+        data["run"] = {**relaxed["run"], "runId": str(uuid.UUID(relaxed["run"]["runId"]))}
+    return _assemble(kind, data, lenient, _FacetFilter(frozenset(dropped_facets)))

@@ -1,8 +1,13 @@
 """Applying the event log to the graph and state stores, in batches, one drainer at a time.
 
 ``drain()`` projects every pending event: parse, resolve aliases, build (pure), write the graph, write the
-state records, mark the events projected. When the graph store is down the events stay pending (with the
-error and an attempt count) and the worker (:mod:`.worker`) retries with exponential backoff.
+state records, mark the events projected. Two stages overlap: while one thread writes batch *n* (graph, then
+records and marks, in order), the drainer reads, parses and builds batch *n + 1* — a graph store working on
+another core (Neo4j, PostgreSQL) no longer leaves the drainer idle. Writes stay in batch order, one at a time;
+aliases that batch *n* learns are handed to batch *n + 1* in memory, since its records may not be written yet.
+
+When the graph store is down the events stay pending (with the error and an attempt count) and the worker
+(:mod:`.worker`) retries with exponential backoff.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -18,7 +24,7 @@ import sqlalchemy as sa
 
 from lineagelens.receiver.errors import InvalidEvent
 from lineagelens.receiver.graph.base import GraphStore, GraphUnavailable
-from lineagelens.receiver.openlineage import ParsedEvent, parse_event
+from lineagelens.receiver.openlineage import ParsedEvent, parse_event, parse_stored
 from lineagelens.receiver.projection import facets as F
 from lineagelens.receiver.projection.build import Normalize, Projection, build, same_name
 from lineagelens.receiver.projection.parsed_cache import ParsedCache
@@ -34,6 +40,29 @@ log = logging.getLogger(__name__)
 class DrainResult:
     projected: int = 0
     ids: list[int] = field(default_factory=list)
+
+
+@dataclass
+class _Prepared:
+    """A batch read, parsed and built, ready to write."""
+
+    ids: list[int]
+    projection: Projection
+
+
+def memoized(normalize: Normalize) -> Normalize:
+    """``normalize`` remembering its answers (the naming hook runs for every name of every event; a batch
+    names the same few datasets over and over). For one batch: plugins may change between batches."""
+    answers: dict[Key, Key] = {}
+
+    def cached(namespace: str, name: str) -> Key:
+        key = (namespace, name)
+        found = answers.get(key)
+        if found is None:
+            found = answers[key] = normalize(namespace, name)
+        return found
+
+    return cached
 
 
 def _keys(events: list[ParsedEvent], normalize: Normalize) -> set[Key]:
@@ -82,7 +111,17 @@ class Projector:
         if cached is not None:
             return cached
         try:
-            return parse_event(json.loads(stored.payload))
+            raw = json.loads(stored.payload)
+        except ValueError as exc:
+            log.warning("event %s no longer parses, not projected: %s", stored.id, exc)
+            return None
+        if stored.dropped_facets is not None:
+            try:
+                return parse_stored(raw, stored.dropped_facets)  # validated at ingest: not again
+            except Exception as exc:  # not what ingest stores: validate it as a new event would be
+                log.warning("event %s: stored form not as expected (%s), validating it again", stored.id, exc)
+        try:
+            return parse_event(raw)
         except (InvalidEvent, ValueError) as exc:  # accepted under older rules: keep it, skip it
             log.warning("event %s no longer parses, not projected: %s", stored.id, exc)
             return None
@@ -107,22 +146,49 @@ class Projector:
         """Project every pending event, or stop after the current batch once ``stopping()`` says so (a
         graceful shutdown). Raises GraphUnavailable (the events stay pending)."""
         result = DrainResult()
+        writer: ThreadPoolExecutor | None = None  # only when a second batch follows: a lone batch is written here
+        writing: Future[_Prepared] | None = None
+        learned: dict[Key, Key] = {}  # aliases learned by batches whose records may not be written yet
+        after = 0
         with self._exclusive():
-            while not (stopping and stopping()) and (batch := self.events.pending(limit=self.batch_size)):
-                self._project(batch)
-                result.projected += len(batch)
-                result.ids.extend(s.id for s in batch)
-                if progress:
-                    progress(len(batch))
-                if len(batch) < self.batch_size:
-                    break
+            try:
+                while not (stopping and stopping()):
+                    batch = self.events.pending(limit=self.batch_size, after=after)
+                    if not batch:
+                        break
+                    after = batch[-1].id
+                    prepared = self._prepare(batch, learned)
+                    learned.update(prepared.projection.state.aliases)
+                    if writing is not None:
+                        done, writing = writing, None
+                        self._written(done.result(), result, progress)
+                    if len(batch) < self.batch_size:  # the last batch: nothing to overlap it with
+                        self._written(self._write(prepared), result, progress)
+                        break
+                    writer = writer or ThreadPoolExecutor(1, thread_name_prefix="lineagelens-projection-write")
+                    writing = writer.submit(self._write, prepared)
+            finally:
+                if writing is not None:
+                    self._written(writing.result(), result, progress)
+                if writer is not None:
+                    writer.shutdown()
         return result
 
-    def _project(self, batch: list[StoredEvent]) -> None:
+    def _written(self, done: _Prepared, result: DrainResult, progress: Callable[[int], None] | None) -> None:
+        result.projected += len(done.ids)
+        result.ids.extend(done.ids)
+        if progress:
+            progress(len(done.ids))
+
+    def _prepare(self, batch: list[StoredEvent], learned: dict[Key, Key]) -> _Prepared:
+        normalize = memoized(self.normalize)
         parsed = [event for stored in batch if (event := self._parse(stored)) is not None]
-        ids = [s.id for s in batch]
-        aliases = self.records.aliases_for(_keys(parsed, self.normalize))
-        projection = build(parsed, aliases, self.normalize)
+        aliases = {**self.records.aliases_for(_keys(parsed, normalize)), **learned}
+        return _Prepared([s.id for s in batch], build(parsed, aliases, normalize))
+
+    def _write(self, prepared: _Prepared) -> _Prepared:
+        """Graph first, then the records and the projected marks in one transaction."""
+        ids, projection = prepared.ids, prepared.projection
         try:
             self.graph.apply(batch=projection.graph)
         except GraphUnavailable as exc:
@@ -137,6 +203,7 @@ class Projector:
             self.events.mark_projected(conn, ids)
         if self.on_batch:
             self.on_batch(len(ids), 0)
+        return prepared
 
     def rebuild(self, *, progress: Callable[[int], None] | None = None) -> DrainResult:
         """Clear the graph and the projected records, then re-project the whole event log."""

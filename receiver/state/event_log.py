@@ -60,6 +60,7 @@ class NewEvent:
             "producer": p.producer,
             "payload": self.payload,
             "received_at": received_at,
+            "dropped_facets": [w.path for w in p.warnings if w.facet is not None],
         }
 
 
@@ -68,6 +69,7 @@ class StoredEvent:
     id: int
     payload: str
     content_hash: str
+    dropped_facets: tuple[str, ...] | None = None  # None: not recorded (an event stored by an older version)
 
 
 class EventLog:
@@ -106,12 +108,17 @@ class EventLog:
             return set(conn.scalars(sa.select(lineage_events.c.id).where(
                 lineage_events.c.id.in_(list(ids)), lineage_events.c.projected == sa.true())))
 
-    def pending(self, *, limit: int) -> list[StoredEvent]:
-        stmt = (sa.select(lineage_events.c.id, lineage_events.c.payload, lineage_events.c.content_hash)
-                .where(lineage_events.c.projected == sa.false())
+    def pending(self, *, limit: int, after: int = 0) -> list[StoredEvent]:
+        """The oldest ``limit`` events not projected yet, with ids above ``after`` (a drainer's position while
+        the batch before is still being written)."""
+        stmt = (sa.select(lineage_events.c.id, lineage_events.c.payload, lineage_events.c.content_hash,
+                          lineage_events.c.dropped_facets)
+                .where(lineage_events.c.projected == sa.false(), lineage_events.c.id > after)
                 .order_by(lineage_events.c.id).limit(limit))
         with self.engine.connect() as conn:
-            return [StoredEvent(r.id, r.payload, r.content_hash) for r in conn.execute(stmt)]
+            return [StoredEvent(r.id, r.payload, r.content_hash,
+                                None if r.dropped_facets is None else tuple(r.dropped_facets))
+                    for r in conn.execute(stmt)]
 
     def mark_projected(self, conn: sa.Connection, ids: Sequence[int]) -> None:
         """Inside the caller's transaction (the one writing the projected records)."""

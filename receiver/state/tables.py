@@ -59,6 +59,8 @@ lineage_events = sa.Table(
     sa.Column("projected", sa.Boolean(), nullable=False, server_default=sa.false()),
     sa.Column("attempts", sa.Integer(), nullable=False, server_default="0"),
     sa.Column("last_error", sa.Text()),
+    # JSON paths of the standard facets ingest dropped (broken schema); NULL: stored before this was recorded.
+    sa.Column("dropped_facets", sa.JSON()),
     sa.Index("ix_lineage_events_pending", "projected", "id"),
     sa.Index("ix_lineage_events_run", "run_id"),
     sa.Index("ix_lineage_events_job", "job_namespace", "job_name"),
