@@ -12,15 +12,15 @@ The kind of event is told by its structure, never by ``schemaURL``, and no URL i
 from __future__ import annotations
 
 import logging
-import re
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from marshmallow import INCLUDE, Schema, ValidationError, fields, validate
 
 from lineagelens.receiver.errors import InvalidEvent, validation_errors
+from lineagelens.receiver.openlineage.core import core_data, event_time, looks_valid
 from lineagelens.receiver.openlineage.facets import FacetPlace, check_facet
 from lineagelens.receiver.openlineage.leniency import relax
 from lineagelens.receiver.openlineage.model import (
@@ -33,7 +33,6 @@ from lineagelens.receiver.openlineage.model import (
 
 log = logging.getLogger(__name__)
 
-_RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?$")
 
 
 class EventTime(fields.Field):
@@ -48,13 +47,6 @@ class EventTime(fields.Field):
         except ValueError as exc:
             raise self.make_error("invalid") from exc
 
-
-def event_time(value: Any) -> datetime:
-    """An RFC 3339 date-time, read as UTC when it has no offset. ValueError when it is not one."""
-    if not isinstance(value, str) or not _RFC3339.match(value):
-        raise ValueError(f"not an RFC 3339 date-time: {value!r}")
-    parsed = datetime.fromisoformat(value)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 class RunId(fields.String):
@@ -176,6 +168,17 @@ class _FacetFilter:
         )
 
 
+def _core(kind: EventKind, relaxed: dict[str, Any]) -> dict[str, Any]:
+    """The checked core: the quick path for the common valid event, the schemas for the rest (and for their
+    precise errors). Raises ValidationError."""
+    if looks_valid(kind, relaxed):
+        try:
+            return core_data(kind, relaxed)
+        except ValueError:
+            pass  # a time or run id that does not parse: the schemas report it
+    return _SCHEMAS[kind].load(relaxed)
+
+
 def parse_event(raw: Any, *, strict_facets: bool = False) -> ParsedEvent:
     """Validate ``raw`` (decoded JSON) and return the parsed event.
 
@@ -190,7 +193,7 @@ def parse_event(raw: Any, *, strict_facets: bool = False) -> ParsedEvent:
         raise InvalidEvent("event breaks the OpenLineage spec (strict mode)",
                            [{"path": w.path, "message": w.message} for w in lenient])
     try:
-        data = _SCHEMAS[kind].load(relaxed)
+        data = _core(kind, relaxed)
     except ValidationError as exc:
         raise InvalidEvent(f"invalid OpenLineage {kind.value} event", validation_errors(exc.messages)) from exc
     except RecursionError as exc:
@@ -235,8 +238,4 @@ def parse_stored(raw: Any, dropped_facets: tuple[str, ...]) -> ParsedEvent:
     ValueError (or another error of a broken core) for an event that is not what ingest stores: callers fall
     back to :func:`parse_event`."""
     relaxed, kind, lenient = relax(raw)
-    data = dict(relaxed)
-    data["eventTime"] = event_time(relaxed["eventTime"])
-    if kind is EventKind.RUN:
-        data["run"] = {**relaxed["run"], "runId": str(uuid.UUID(relaxed["run"]["runId"]))}
-    return _assemble(kind, data, lenient, _FacetFilter(frozenset(dropped_facets)))
+    return _assemble(kind, core_data(kind, relaxed), lenient, _FacetFilter(frozenset(dropped_facets)))
