@@ -90,6 +90,10 @@ SETTINGS: tuple[Setting, ...] = (
             "'Prefer: wait=projected') waits before answering anyway (the event is committed either way).",
             float),
     Setting("PROJECTION_BATCH_SIZE", 500, "Events per projection batch (one graph round trip each).", int),
+    Setting("PROJECTION_MAX_LINGER_MS", 250, "Background projection waits for producers to pause (20 ms without "
+            "a commit) before a pass, at most this long: under a stream of events, fewer and larger batches and "
+            "faster acknowledgements, at the price of up to this much extra delay before the graph shows an "
+            "event. A request that waits for projection never lingers. 0: a pass right after each commit.", int),
     Setting("WORKER_ENABLED", True, "Run this process's background work (the projection worker, Kafka "
             "consumer, alert evaluation and delivery, health checks and the alert scheduler, as its ROLE says). "
             "False: serve requests only.", _bool),
@@ -185,6 +189,10 @@ SETTINGS: tuple[Setting, ...] = (
             "background threads of this receiver (they also need WORKER_ENABLED). See docs/alerts.md.", _bool),
     Setting("ALERT_POLL_SECONDS", 2.0, "Seconds between the rule evaluator's and the delivery queue's polls "
             "when nothing wakes them (another receiver's events, retries falling due).", float),
+    Setting("ALERT_EVALUATE_MAX_DELAY_SECONDS", 2.0, "Longest wait of the event-driven rule evaluator after a "
+            "projection batch: it evaluates once ingest has been quiet for 0.25 s, but at least once per this "
+            "many seconds while ingest stays busy (larger passes instead of passes competing with ingest).",
+            float),
     Setting("ALERT_SCHEDULE_SECONDS", 30.0, "Seconds between evaluations of the time-driven rules (deadline, "
             "freshness, source health); one receiver across the deployment runs them (PostgreSQL advisory "
             "lock).", float),

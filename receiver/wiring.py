@@ -85,7 +85,8 @@ def init_app(app: Flask) -> None:
     projector = Projector(engine=engine, events=event_log, records=RecordStore(engine), graph=graph,
                           batch_size=settings["PROJECTION_BATCH_SIZE"], normalize=normalize,
                           on_batch=metrics.on_batch)
-    worker = CatchUpWorker(projector, max_backoff=settings["WORKER_MAX_BACKOFF"])
+    worker = CatchUpWorker(projector, max_backoff=settings["WORKER_MAX_BACKOFF"],
+                           max_linger_seconds=settings["PROJECTION_MAX_LINGER_MS"] / 1000)
 
     def after_commit(event: ParsedEvent) -> None:
         plugins.call_each(pm.hook.event_received, event=event, app=app)

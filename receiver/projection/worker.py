@@ -21,14 +21,17 @@ log = logging.getLogger(__name__)
 
 class CatchUpWorker:
     def __init__(self, projector: Projector, *, poll_seconds: float = 1.0, max_backoff: float = 30.0,
-                 linger_seconds: float = 0.05) -> None:
+                 quiet_seconds: float = 0.02, max_linger_seconds: float = 0.25) -> None:
         self.projector = projector
         self.poll_seconds = poll_seconds
-        # Woken by a commit that nobody waits for, the worker lingers this long so that one pass takes the
-        # events of the requests right behind it: under load, fewer and larger batches (each graph write and
-        # state transaction has a fixed cost, and on SQLite every pass holds the write lock the requests'
-        # commits need). A waiting request (inline mode, Prefer: wait=projected) is never made to linger.
-        self.linger_seconds = linger_seconds
+        # Woken by a commit that nobody waits for, the worker lingers until producers pause (no commit for
+        # ``quiet_seconds``), and at most ``max_linger_seconds``: a lone event is projected a moment after its
+        # commit, while under a stream of events one pass takes many of them — fewer, larger batches (each graph
+        # write and state transaction has a fixed cost, projection shares the process with the requests, and on
+        # SQLite every pass holds the write lock their commits need), so acknowledgements keep producer speed.
+        # A waiting request (inline mode, Prefer: wait=projected) ends the linger at once.
+        self.quiet_seconds = quiet_seconds
+        self.max_linger_seconds = max_linger_seconds
         self.max_backoff = max_backoff
         self.backoff = 0.0
         self._wake = threading.Event()
@@ -87,6 +90,20 @@ class CatchUpWorker:
                 self._waiting.difference_update(ids)
                 self._done.difference_update(ids)
 
+    def _linger(self) -> None:
+        """Wait while commits keep coming (each within ``quiet_seconds`` of the last), up to
+        ``max_linger_seconds``; a request that starts waiting (or stop()) ends it at once."""
+        self._hurry.clear()
+        deadline = time.monotonic() + self.max_linger_seconds
+        while not self._has_waiters():
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self._wake.clear()
+            if not self._wake.wait(min(self.quiet_seconds, remaining)) or self._hurry.is_set():
+                break  # producers paused, or someone waits for the graph
+        self._wake.clear()
+
     def _has_waiters(self) -> bool:
         with self._cond:
             return bool(self._waiting - self._done)
@@ -114,11 +131,8 @@ class CatchUpWorker:
             self._wake.clear()
             if self._stop.is_set():
                 return
-            if woken and self.linger_seconds:
-                self._hurry.clear()
-                if not self._has_waiters():
-                    self._hurry.wait(self.linger_seconds)  # a request that starts waiting ends the linger
-                self._wake.clear()
+            if woken and self.max_linger_seconds:
+                self._linger()
                 if self._stop.is_set():
                     return
             try:
