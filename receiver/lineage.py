@@ -62,8 +62,9 @@ class Resolver:
 
     def resolve(self, node_id: str) -> Node:
         """The stored node ``node_id`` names, through aliases and naming rules; NotFound otherwise."""
-        if self.graph.get_nodes(ids=[node_id]):
-            return self.graph.get_nodes(ids=[node_id])[node_id]
+        stored = self.graph.get_nodes(ids=[node_id]).get(node_id)
+        if stored is not None:
+            return stored
         kind, _, rest = node_id.partition(":")
         candidates: list[str] = []
         if kind == NodeKind.DATASET.value:
@@ -96,6 +97,20 @@ def flow_origin(start: Node) -> str:
 def flow_view(graph: GraphStore, start: Node, direction: Direction, depth: int, max_nodes: int) -> Subgraph:
     """Datasets and jobs around ``start`` (a field starts from its dataset)."""
     return graph.traverse(start=[flow_origin(start)], direction=direction, depth=depth, max_nodes=max_nodes)
+
+
+def flow_from(graph: GraphStore, resolver: Resolver, node_id: str, direction: Direction, depth: int,
+              max_nodes: int) -> tuple[Node, Subgraph]:
+    """The node ``node_id`` names and :func:`flow_view` of it. A dataset or job named by its stored id is
+    walked straight away and found in its own view (one graph round trip); any other id (an alias, a name
+    needing the naming rules, a field) is resolved first. NotFound for an unknown node."""
+    if node_id.partition(":")[0] in (NodeKind.DATASET.value, NodeKind.JOB.value):
+        view = graph.traverse(start=[node_id], direction=direction, depth=depth, max_nodes=max_nodes)
+        start = view.nodes.get(node_id)
+        if start is not None and start.kind in (NodeKind.DATASET, NodeKind.JOB):
+            return start, view
+    start = resolver.resolve(node_id)
+    return start, flow_view(graph, start, direction, depth, max_nodes)
 
 
 def column_view(graph: GraphStore, start: Node, depth: int, with_downstream: bool,

@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -70,6 +71,10 @@ class Clock:
     engine: sa.Engine
     records: RecordStore
     at: datetime
+    conn: sa.Connection | None = None  # an open connection to read on (the request's), else one per call
+
+    def _connect(self) -> AbstractContextManager[sa.Connection]:
+        return nullcontext(self.conn) if self.conn is not None else self.engine.connect()
 
     def snapshots(self, jobs: Iterable[Key]) -> dict[Key, JobSnapshot]:
         """The lineage of each job's latest COMPLETE run ended at or before ``at``; jobs without one are
@@ -82,7 +87,7 @@ class Clock:
                                          order_by=(ended.desc(), runs.c.run_id.desc()))
         found: dict[Key, JobSnapshot] = {}
         members: list[tuple[Key, Key, str]] = []
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for chunk in chunks(wanted):
                 # one row per job (its latest completed run), joined to that run's datasets; first_seen
                 # bounds the walk of the (job, first_seen) index: a run ended by ``at`` was first seen by then
@@ -109,7 +114,7 @@ class Clock:
         """Dataset id -> the jobs that ever wrote it in a run."""
         wanted = sorted(set(datasets))
         found: dict[str, set[Key]] = {}
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for chunk in chunks(wanted):
                 stmt = (sa.select(run_datasets.c.namespace, run_datasets.c.name, runs.c.job_namespace,
                                   runs.c.job_name).distinct()

@@ -20,8 +20,8 @@ from lineagelens.receiver.lineage import (
     Resolver,
     column_view,
     edges_by_node,
+    flow_from,
     flow_origin,
-    flow_view,
     marquez_edge,
     node_id_from_parts,
     path_hops,
@@ -163,9 +163,8 @@ def _edge_body(edge: Edge, timed: bool) -> dict[str, Any]:
     return body
 
 
-def _graph_body(view: Subgraph, timed: bool = False) -> dict[str, Any]:
+def _graph_body(view: Subgraph, timed: bool, queries: Queries) -> dict[str, Any]:
     """Marquez's lineage graph: ``{"graph": [{id, type, data, inEdges, outEdges}]}``."""
-    queries = Queries(services.get().engine)
     nodes = [n for n in view.nodes.values() if n.kind in (NodeKind.DATASET, NodeKind.JOB)]
     datasets = marquez.datasets_data(queries, [(n.namespace, n.name) for n in nodes
                                                if n.kind is NodeKind.DATASET])
@@ -187,10 +186,19 @@ def _graph_body(view: Subgraph, timed: bool = False) -> dict[str, Any]:
 def _flow(direction: Direction, default_depth: int) -> Response:
     args = load_args(FlowArgs())
     s = services.get()
-    start, depth = _start(args), _depth(args, default_depth)
-    view = flow_view(s.graph, start, direction, depth, int(s.settings["MAX_NODES"]))
-    view = restrict(view, _clock(args), [flow_origin(start)], direction, depth, args["includeStale"], s.graph)
-    return jsonify(_graph_body(view, args["includeStale"]))
+    node_id = args.get("nodeId") or node_id_from_parts(args["type"], args["namespace"], args["name"],
+                                                       args.get("field"))
+    try:
+        depth = _depth(args, default_depth)
+    except BadRequest:
+        _resolver().resolve(node_id)  # an unknown node is reported before a bad depth
+        raise
+    start, view = flow_from(s.graph, _resolver(), node_id, direction, depth, int(s.settings["MAX_NODES"]))
+    with s.engine.connect() as conn:  # the state reads of the answer: one checkout, one transaction
+        clock = Clock(engine=s.engine, records=s.records, at=args.get("asOf") or datetime.now(UTC), conn=conn)
+        view = restrict(view, clock, [flow_origin(start)], direction, depth, args["includeStale"], s.graph)
+        body = _graph_body(view, args["includeStale"], Queries(s.engine, conn=conn))
+    return jsonify(body)
 
 
 @bp.get("/lineage")

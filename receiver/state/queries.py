@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -121,17 +122,23 @@ def _unique(keys: Iterable[T]) -> list[T]:
 class Queries:
     """Read-only access to the state tables."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, conn: sa.Connection | None = None) -> None:
+        """``conn``: run every query on this open connection (several reads of one request in one
+        transaction, one pool checkout) instead of a connection of ``engine`` per call."""
         self.engine = engine
+        self.conn = conn
+
+    def _connect(self) -> AbstractContextManager[sa.Connection]:
+        return nullcontext(self.conn) if self.conn is not None else self.engine.connect()
 
     def _page(self, stmt: sa.Select[Any], *, limit: int, offset: int) -> tuple[list[Any], int]:
         total = sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery())
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = [r._mapping for r in conn.execute(stmt.limit(limit).offset(offset))]
             return rows, int(conn.scalar(total) or 0)
 
     def _all(self, stmt: sa.Select[Any]) -> list[Any]:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [r._mapping for r in conn.execute(stmt)]
 
     def _keyed(self, make: Callable[[], sa.Select[Any]], keys: Iterable[Key],
@@ -139,7 +146,7 @@ class Queries:
         """Rows of ``make(chunk)`` for each chunk of ``keys``, filtered to ``(cols) IN chunk``."""
         wanted = _unique(keys)
         out: list[Any] = []
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for chunk in chunks(wanted):
                 out.extend(r._mapping for r in conn.execute(make().where(sa.tuple_(*cols).in_(chunk))))
         return out
@@ -172,7 +179,7 @@ class Queries:
     def existing_namespaces(self, *, names: Iterable[str]) -> set[str]:
         wanted = _unique(names)
         found: set[str] = set()
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for chunk in chunks(wanted):
                 for table in (jobs, datasets):
                     found.update(conn.scalars(sa.select(table.c.namespace).distinct()
@@ -256,7 +263,7 @@ class Queries:
     def runs_by_ids(self, *, run_ids: Iterable[str]) -> dict[str, RunRecord]:
         wanted = _unique(run_ids)
         found: dict[str, RunRecord] = {}
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for chunk in chunks(wanted):
                 for r in conn.execute(sa.select(runs).where(runs.c.run_id.in_(chunk))):
                     found[r.run_id] = _run(r._mapping)
@@ -266,7 +273,7 @@ class Queries:
         """The datasets each run read and wrote, by run id (every asked id is a key)."""
         wanted = _unique(run_ids)
         found: dict[str, list[RunDataset]] = {run: [] for run in wanted}
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for chunk in chunks(wanted):
                 stmt = (sa.select(run_datasets).where(run_datasets.c.run_id.in_(chunk))
                         .order_by(run_datasets.c.run_id, run_datasets.c.namespace, run_datasets.c.name))
@@ -295,7 +302,7 @@ class Queries:
         found: dict[Key, list[float]] = {key: [] for key in wanted}
         rank = sa.func.row_number().over(partition_by=(runs.c.job_namespace, runs.c.job_name),
                                          order_by=runs.c.started_at.desc()).label("rn")
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             for chunk in chunks(wanted):
                 sub = (sa.select(runs.c.job_namespace, runs.c.job_name, runs.c.started_at, runs.c.ended_at, rank)
                        .where(sa.tuple_(runs.c.job_namespace, runs.c.job_name).in_(chunk),
@@ -331,7 +338,7 @@ class Queries:
             return sa.select(sub).where(sub.c.rn == 1)
 
         found: dict[Key, RunRecord] = {}
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             if keys is None:
                 batches: list[Any] = [None]
             else:
