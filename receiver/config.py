@@ -190,8 +190,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ALERT_POLL_SECONDS", 2.0, "Seconds between the rule evaluator's and the delivery queue's polls "
             "when nothing wakes them (another receiver's events, retries falling due).", float),
     Setting("ALERT_EVALUATE_MAX_DELAY_SECONDS", 2.0, "Longest wait of the event-driven rule evaluator after a "
-            "projection batch: it evaluates once ingest has been quiet for 0.25 s, but at least once per this "
-            "many seconds while ingest stays busy (larger passes instead of passes competing with ingest).",
+            "projection batch: it evaluates once no batch came for 0.25 s (or twice PROJECTION_MAX_LINGER_MS "
+            "if longer), but at least once per this many seconds while ingest stays busy (larger passes "
+            "instead of passes competing with ingest).",
             float),
     Setting("ALERT_SCHEDULE_SECONDS", 30.0, "Seconds between evaluations of the time-driven rules (deadline, "
             "freshness, source health); one receiver across the deployment runs them (PostgreSQL advisory "

@@ -5,6 +5,12 @@ projected since its cursor (``alert_cursor``) — only their ids, types and run 
 finished runs' facts, asks the rule index which rules watch each job and dataset, and hands firings and
 recoveries to the incidents. Ingest never waits for any of it, and a restart resumes from the cursor.
 
+It competes with ingest as little as it can (one process shares the GIL and, on SQLite, one writer): a pass
+starts once projection batches stopped arriving for ``quiet_seconds`` or ``max_delay_seconds`` after the first
+(``ALERT_EVALUATE_MAX_DELAY_SECONDS``: the bound on how late an event-driven alert fires); it reads what all its
+runs need at once (duration history, event facets) and writes its firings, recoveries and cursor in short
+transactions of at most ``CHUNK`` changes.
+
 Across receivers one evaluator works at a time (a PostgreSQL advisory lock; the others skip the pass). The
 cursor never passes an event that is not projected yet.
 """
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -24,6 +31,7 @@ from lineagelens.receiver.state import db
 from lineagelens.receiver.state.db import transaction
 from lineagelens.receiver.state.tables import alert_cursor, incidents, lineage_events
 
+from . import model as M
 from .checks import EVENT_TYPES, RunChecks
 from .facts import TERMINAL, Facts
 from .incidents import IncidentService
@@ -32,6 +40,8 @@ from .rules import RuleService
 log = logging.getLogger(__name__)
 
 CURSOR = "events"
+CHUNK = 100  # firings and recoveries per write transaction
+QUIET_SECONDS = 0.25  # no projection batch for this long: ingest is quiet, evaluate now
 LOCK_EVALUATE = 0x4C4C_0A01
 BATCH = 1000
 
@@ -63,7 +73,7 @@ class Evaluator(BackgroundLoop):
     thread_name = "lineagelens-alert-rules"
 
     def __init__(self, *, engine: sa.Engine, rules: RuleService, facts: Facts, incidents: IncidentService,
-                 poll_seconds: float = 2.0, min_pass_seconds: float = 1.0,
+                 poll_seconds: float = 2.0, max_delay_seconds: float = 2.0, quiet_seconds: float = QUIET_SECONDS,
                  clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.engine = engine
         self.rules = rules
@@ -71,7 +81,9 @@ class Evaluator(BackgroundLoop):
         self.checks = RunChecks(facts)
         self.incidents = incidents
         self.poll_seconds = poll_seconds
-        self.min_pass_seconds = min(min_pass_seconds, poll_seconds)  # at most one pass per this many seconds
+        self.max_delay_seconds = max_delay_seconds  # a projected event waits at most this long (+ one pass)
+        self.quiet_seconds = min(quiet_seconds, max_delay_seconds)
+        self._last_wake = 0.0
         self.clock = clock
         self._local = threading.Lock()
         self._init_loop()
@@ -114,42 +126,72 @@ class Evaluator(BackgroundLoop):
                 position = rows[-1].id if len(rows) == BATCH else bound
                 run_ids = list(dict.fromkeys(r.run_id for r in rows if r.run_id))
                 index = self.rules.index()
+                changes: list[M.Firing | M.Recovery] = []
                 if run_ids and (index.types() & EVENT_TYPES or self._has_active()):
-                    total += self._evaluate(run_ids)
-                with transaction(self.engine) as conn:
-                    conn.execute(alert_cursor.update().where(alert_cursor.c.name == CURSOR)
-                                 .values(position=position))
+                    evaluated, changes = self._evaluate(run_ids)
+                    total += evaluated
+
+                def advance(conn: sa.Connection, position: int = position) -> None:
+                    conn.execute(alert_cursor.update().where(alert_cursor.c.name == CURSOR).values(position=position))
+
+                # the pass's firings and recoveries in short write transactions of at most CHUNK changes (the
+                # writer lock is released between them, so ingest commits interleave), the cursor with the
+                # last one. A crash in between re-evaluates the pass: keys fire once, resolved stays resolved.
+                while len(changes) > CHUNK:
+                    self.incidents.apply(changes[:CHUNK])
+                    changes = changes[CHUNK:]
+                self.incidents.apply(changes, finish=advance)
 
     def _has_active(self) -> bool:
         with self.engine.connect() as conn:
             return conn.scalar(sa.select(incidents.c.id).where(incidents.c.state.in_(("open", "acknowledged")))
                                .limit(1)) is not None
 
-    def _evaluate(self, run_ids: list[str]) -> int:
+    def _evaluate(self, run_ids: list[str]) -> tuple[int, list[M.Firing | M.Recovery]]:
+        """How many finished runs were checked, and their recoveries and firings in order (per run: its
+        recoveries first, then its firings). Only reads."""
         index = self.rules.index()
         now = self.clock()
         found = self.facts.runs(run_ids)
-        count = 0
-        for run_id in run_ids:
-            run = found.get(run_id)
-            if run is None or run.state not in TERMINAL:
-                continue
-            count += 1
-            try:
-                firings, recoveries = self.checks.evaluate(index, run, now=now)
-                for recovery in recoveries:
-                    self.incidents.recover(recovery)
-                for firing in firings:
-                    self.incidents.fire(firing)
-            except Exception:
-                log.exception("evaluating the rules for run %s failed", run_id)
-        return count
+        finished = [found[r] for r in run_ids if r in found and found[r].state in TERMINAL]
+        changes: list[M.Firing | M.Recovery] = []
+        history = max((int(r.params.get("lastRuns", 20)) for r in index.by_type.get(M.RUN_DURATION, [])
+                       if r.params.get("p95Factor")), default=0)
+        facet_types = (M.DQ_ASSERTION, M.ROW_COUNT)
+        need_facets = [r.run_id for r in finished if any(
+            index.may_match(t, *key) for key in [k for k, _ in r.outputs] + r.inputs for t in facet_types)]
+        with self.facts.durations_prefetched(finished, history), self.facts.facets_prefetched(need_facets):
+            for run in finished:
+                try:
+                    firings, recoveries = self.checks.evaluate(index, run, now=now)
+                except Exception:
+                    log.exception("evaluating the rules for run %s failed", run.run_id)
+                    continue
+                changes += recoveries
+                changes += firings
+        return len(finished), changes
 
     # -- the thread --------------------------------------------------------------------------------
+    def wake(self) -> None:
+        self._last_wake = time.monotonic()
+        super().wake()
+
+    def gather(self, first: float) -> None:
+        """After a wake at ``first``: wait while projection batches keep arriving (ingest is busy), until
+        none came for ``quiet_seconds`` or ``max_delay_seconds`` have passed since ``first`` — one larger pass
+        after a burst, instead of passes competing with it; under steady load one pass per the delay."""
+        while not self._stop.is_set():
+            now = time.monotonic()
+            until = min(self._last_wake + self.quiet_seconds, first + self.max_delay_seconds)
+            if now >= until:
+                return
+            self._stop.wait(until - now)
+
     def _run(self) -> None:
         while not self._stop.is_set():
             self._wake.wait(self.poll_seconds)
-            if self._stop.wait(self.min_pass_seconds):  # let batches gather: one pass, not one per batch
+            self.gather(time.monotonic())
+            if self._stop.is_set():
                 return
             self._wake.clear()
             try:

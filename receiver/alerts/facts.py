@@ -7,8 +7,10 @@ from __future__ import annotations
 import json
 import logging
 import statistics
-from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -29,6 +31,8 @@ log = logging.getLogger(__name__)
 
 TERMINAL = ("COMPLETE", "FAIL", "ABORT")
 COUNT_CACHE = 100_000  # finished runs whose output row counts are remembered
+JOBS_PER_QUERY = 400  # jobs per prefetch query (two parameters each)
+RUNS_PER_QUERY = 500  # run ids per IN (...) list
 
 
 def owners_of(facets: Mapping[str, Any] | None) -> list[str]:
@@ -85,6 +89,7 @@ class Facts:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._counts: OrderedDict[str, dict[Key, float]] = OrderedDict()  # run id -> row count per dataset
+        self._local = threading.local()  # this thread's prefetched durations (see durations_prefetched)
 
     def runs(self, run_ids: Iterable[str]) -> dict[str, RunFacts]:
         ids = list(dict.fromkeys(run_ids))
@@ -130,23 +135,70 @@ class Facts:
 
     def durations(self, job: Key, *, before: datetime, limit: int, exclude: str = "") -> list[float]:
         """Durations (s) of the job's latest ``limit`` finished runs that started before ``before``."""
+        prefetched = getattr(self._local, "durations", None)
+        if prefetched is not None and job in prefetched:
+            rows, complete = prefetched[job]
+            # rows: the job's latest completed runs that started before the pass's latest start, newest
+            # first; those before ``before`` are then the latest ones before it, exact when there are enough
+            older = [d for run_id, started, d in rows if started < before and run_id != exclude]
+            if len(older) >= limit or complete:
+                return older[:limit]
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(runs.c.run_id, runs.c.started_at, runs.c.ended_at).where(
+            found = conn.execute(sa.select(runs.c.run_id, runs.c.started_at, runs.c.ended_at).where(
                 runs.c.job_namespace == job[0], runs.c.job_name == job[1], runs.c.state == "COMPLETE",
                 runs.c.started_at.is_not(None), runs.c.ended_at.is_not(None), runs.c.started_at < before)
                 .order_by(runs.c.started_at.desc()).limit(limit + 1)).all()
-        return [(r.ended_at - r.started_at).total_seconds() for r in rows if r.run_id != exclude][:limit]
+        return [(r.ended_at - r.started_at).total_seconds() for r in found if r.run_id != exclude][:limit]
+
+    @contextmanager
+    def durations_prefetched(self, finished: list[RunFacts], limit: int) -> Iterator[None]:
+        """While inside, :meth:`durations` for the jobs of ``finished`` (up to ``limit`` runs back) is
+        answered from one query per pass instead of one per run and rule (this thread only)."""
+        started = [r for r in finished if r.started_at is not None]
+        if limit <= 0 or not started:
+            yield
+            return
+        per_job = Counter(r.job for r in started)
+        depth = limit + max(per_job.values()) + 1
+        latest = max(r.started_at for r in started if r.started_at is not None)
+        found: dict[Key, tuple[list[tuple[str, datetime, float]], bool]] = {}
+        jobs_ = list(per_job)
+        with self.engine.connect() as conn:
+            for i in range(0, len(jobs_), JOBS_PER_QUERY):
+                chunk = jobs_[i:i + JOBS_PER_QUERY]
+                rank = sa.func.row_number().over(partition_by=(runs.c.job_namespace, runs.c.job_name),
+                                                 order_by=(runs.c.started_at.desc(), runs.c.run_id)).label("rank")
+                inner = sa.select(runs.c.run_id, runs.c.job_namespace, runs.c.job_name, runs.c.started_at,
+                                  runs.c.ended_at, rank).where(
+                    runs.c.state == "COMPLETE", runs.c.started_at.is_not(None), runs.c.ended_at.is_not(None),
+                    runs.c.started_at < latest,
+                    sa.tuple_(runs.c.job_namespace, runs.c.job_name).in_(chunk)).subquery()
+                rows: dict[Key, list[tuple[str, datetime, float]]] = {j: [] for j in chunk}
+                for r in conn.execute(sa.select(inner).where(inner.c.rank <= depth)
+                                      .order_by(inner.c.job_namespace, inner.c.job_name, inner.c.rank)):
+                    rows[(r.job_namespace, r.job_name)].append(
+                        (r.run_id, r.started_at, (r.ended_at - r.started_at).total_seconds()))
+                found.update({j: (v, len(v) < depth) for j, v in rows.items()})
+        self._local.durations = found
+        try:
+            yield
+        finally:
+            self._local.durations = None
 
     def dataset_facets_of_runs(self, run_ids: Iterable[str]) -> dict[str, dict[Key, dict[str, Any]]]:
         """Per run, per dataset: the input/output/dataset facets its events carried (later events win)."""
         ids = list(dict.fromkeys(run_ids))
-        found: dict[str, dict[Key, dict[str, Any]]] = {i: {} for i in ids}
-        if not ids:
-            return found
+        prefetched = getattr(self._local, "facets", None) or {}
+        found: dict[str, dict[Key, dict[str, Any]]] = {i: prefetched[i] for i in ids if i in prefetched}
+        missing = [i for i in ids if i not in found]
+        found.update({i: {} for i in missing})
+        rows: list[Any] = []
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(lineage_events.c.run_id, lineage_events.c.payload)
-                                .where(lineage_events.c.run_id.in_(ids)).order_by(lineage_events.c.event_time,
-                                                                                    lineage_events.c.id)).all()
+            for n in range(0, len(missing), RUNS_PER_QUERY):
+                # each run's events in order (runs never span two chunks)
+                rows += conn.execute(sa.select(lineage_events.c.run_id, lineage_events.c.payload)
+                                     .where(lineage_events.c.run_id.in_(missing[n:n + RUNS_PER_QUERY]))
+                                     .order_by(lineage_events.c.event_time, lineage_events.c.id)).all()
         for row in rows:
             try:
                 event = json.loads(row.payload)
@@ -161,6 +213,16 @@ class Facts:
                     merged.update(ref.get("facets") or {})
                     merged.update(ref.get(extra) or {})
         return found
+
+    @contextmanager
+    def facets_prefetched(self, run_ids: list[str]) -> Iterator[None]:
+        """While inside, :meth:`dataset_facets_of_runs` answers for ``run_ids`` from one read of their
+        events instead of one per run (this thread only)."""
+        self._local.facets = self.dataset_facets_of_runs(run_ids) if run_ids else None
+        try:
+            yield
+        finally:
+            self._local.facets = None
 
     def row_counts(self, job: Key, dataset: Key, *, before: datetime, limit: int, exclude: str) -> list[float]:
         """Row counts (``outputStatistics.rowCount``) the job's latest ``limit`` completed runs before

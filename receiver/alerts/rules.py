@@ -164,15 +164,52 @@ def present(row: Any) -> dict[str, Any]:
             "createdAt": _iso(row.created_at), "updatedAt": _iso(row.updated_at)}
 
 
+def literal_prefix(pattern: str) -> str:
+    """The literal characters a glob pattern starts with (all of it when it has no ``*``, ``?`` or ``[``)."""
+    for i, char in enumerate(pattern):
+        if char in "*?[":
+            return pattern[:i]
+    return pattern
+
+
+class _NameIndex:
+    """The rules of one type by the literal prefix of their name patterns: a node's candidates are the
+    rules under one of its name's prefixes plus those without name patterns, so a node is tested against
+    the few rules that can match it, not against all of them."""
+
+    def __init__(self, rules: list[M.Rule], subject: str) -> None:
+        self.order = {rule.id: n for n, rule in enumerate(rules)}
+        self.any_name: list[M.Rule] = []
+        self.by_prefix: dict[str, list[M.Rule]] = {}
+        for rule in rules:
+            patterns = rule.scope.names_for(subject)
+            if not patterns:
+                self.any_name.append(rule)
+            for prefix in dict.fromkeys(literal_prefix(p) for p in patterns):
+                self.by_prefix.setdefault(prefix, []).append(rule)
+        self.lengths = sorted({len(p) for p in self.by_prefix})
+
+    def candidates(self, name: str) -> list[M.Rule]:
+        found = {r.id: r for r in self.any_name}
+        for length in self.lengths:
+            if length > len(name):
+                break
+            for rule in self.by_prefix.get(name[:length], ()):
+                found[rule.id] = rule
+        return sorted(found.values(), key=lambda r: self.order[r.id])
+
+
 class RuleIndex:
-    """The enabled rules by type, with per-node answers cached: a node is tested against the rules once
-    (literal name patterns are a dict lookup), then its answer is reused until the rules change."""
+    """The enabled rules by type, indexed by the literal prefixes of their name patterns, with per-node
+    answers cached: a node is tested only against the rules its name can match (see :class:`_NameIndex`),
+    once, and its answer is reused until the rules change."""
 
     def __init__(self, rules: Iterable[M.Rule]) -> None:
         self.by_type: dict[str, list[M.Rule]] = {}
         for rule in rules:
             if rule.enabled:
                 self.by_type.setdefault(rule.type, []).append(rule)
+        self._names = {t: _NameIndex(rs, M.SUBJECT[t]) for t, rs in self.by_type.items()}
         self._cache: dict[tuple[str, str, str], list[M.Rule]] = {}
         self._lock = threading.Lock()
 
@@ -182,23 +219,32 @@ class RuleIndex:
     def types(self) -> set[str]:
         return set(self.by_type)
 
-    def matching(self, rule_type: str, namespace: str, name: str,
-                 owners: Callable[[], Iterable[str]] | None = None) -> list[M.Rule]:
-        """The enabled rules of ``rule_type`` whose scope holds the node; ``owners`` is called (once) only
-        when a candidate rule is scoped by owner."""
-        rules = self.by_type.get(rule_type)
-        if not rules:
+    def _by_name(self, rule_type: str, namespace: str, name: str) -> list[M.Rule]:
+        """The rules of ``rule_type`` whose namespace and name patterns hold the node (owners not checked)."""
+        names = self._names.get(rule_type)
+        if names is None:
             return []
         key = (rule_type, namespace, name)
         with self._lock:
             found = self._cache.get(key)
         if found is None:
             subject = M.SUBJECT[rule_type]
-            found = [r for r in rules if r.scope.matches_name(subject, namespace, name)]
+            found = [r for r in names.candidates(name) if r.scope.matches_name(subject, namespace, name)]
             with self._lock:
                 if len(self._cache) > 200_000:
                     self._cache.clear()
                 self._cache[key] = found
+        return found
+
+    def may_match(self, rule_type: str, namespace: str, name: str) -> bool:
+        """Whether a rule of ``rule_type`` may watch the node (its owners aside)."""
+        return bool(self._by_name(rule_type, namespace, name))
+
+    def matching(self, rule_type: str, namespace: str, name: str,
+                 owners: Callable[[], Iterable[str]] | None = None) -> list[M.Rule]:
+        """The enabled rules of ``rule_type`` whose scope holds the node; ``owners`` is called (once) only
+        when a candidate rule is scoped by owner."""
+        found = self._by_name(rule_type, namespace, name)
         if not any(r.scope.owners for r in found):
             return found
         names = set(owners() if owners else ())

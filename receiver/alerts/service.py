@@ -17,7 +17,7 @@ from lineagelens.receiver.sources.secrets import SecretBox
 
 from .channels import ChannelService
 from .delivery import Delivery
-from .evaluate import Evaluator
+from .evaluate import QUIET_SECONDS, Evaluator
 from .facts import Facts
 from .incidents import IncidentService, Publish
 from .rules import RuleService
@@ -28,6 +28,12 @@ log = logging.getLogger(__name__)
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def quiet_seconds(settings: dict[str, Any]) -> float:
+    """How long without a projection batch means ingest is quiet: 0.25 s, or two of the projection worker's
+    longest lingers (under steady ingest it projects once per linger: those gaps are not quiet)."""
+    return max(QUIET_SECONDS, 2 * float(settings.get("PROJECTION_MAX_LINGER_MS", 0)) / 1000)
 
 
 @dataclass
@@ -55,7 +61,9 @@ class Alerts:
                                     impact_depth=settings["ALERT_IMPACT_DEPTH"],
                                     link_base=settings["ALERT_LINK_BASE_URL"], clock=clock)
         evaluator = Evaluator(engine=engine, rules=rules, facts=facts, incidents=incidents,
-                              poll_seconds=settings["ALERT_POLL_SECONDS"], clock=clock)
+                              poll_seconds=settings["ALERT_POLL_SECONDS"],
+                              max_delay_seconds=settings["ALERT_EVALUATE_MAX_DELAY_SECONDS"],
+                              quiet_seconds=quiet_seconds(settings), clock=clock)
         scheduler = Scheduler(engine=engine, rules=rules, facts=facts, incidents=incidents,
                               interval=settings["ALERT_SCHEDULE_SECONDS"], clock=clock)
         evaluator.ensure_cursor()

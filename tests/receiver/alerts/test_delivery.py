@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from lineagelens.receiver.alerts.delivery import Delivery
 from lineagelens.receiver.state.db import transaction
 from tests.receiver.alerts.support import T0, alert_app, alerts, create
@@ -95,3 +97,26 @@ def test_pending_notifications_survive_a_restart(tmp_path: Path) -> None:
         again = Delivery(engine=first.engine, channels=first.channels)
         assert again.run_due(T0) == 1
         assert len(server.requests) == 1
+
+
+def test_rows_over_a_channel_limit_are_postponed_together_without_being_attempted(tmp_path: Path) -> None:
+    with http_server({"/hook": (200, {})}) as server:
+        app = alert_app(tmp_path)
+        client = app.test_client()
+        channel = create(client, "/api/v1/channels", {"name": "h", "kind": "webhook", "rateLimitPerMinute": 2,
+                                                      "config": {"url": f"{server.url}/hook"}})
+        for incident in range(1, 11):
+            _queue(app, channel["id"], incident)
+        d = alerts(app).delivery
+        written: list[int] = []
+        sa.event.listen(d.engine, "commit", lambda _conn: written.append(1))
+        assert d.run_due(T0) == 2
+        assert len(server.requests) == 2
+        # two sends (a claim and a result each) and one transaction postponing the other eight
+        assert len(written) == 2 * 2 + 1
+        rows = client.get("/api/v1/notifications?status=pending&limit=50").get_json()["notifications"]
+        assert len(rows) == 8 and {r["attempts"] for r in rows} == {0}
+        assert {r["nextAttemptAt"][:19] for r in rows} == {(T0 + timedelta(seconds=60)).isoformat()[:19]}
+        assert d.run_due(T0 + timedelta(seconds=59)) == 0
+        assert d.run_due(T0 + timedelta(seconds=61)) == 2
+        assert len(server.requests) == 4

@@ -111,3 +111,20 @@ def test_preview_counts_what_would_have_fired_in_the_last_seven_days(tmp_path: P
                                                               "scope": {"jobs": ["fla*"]}}).get_json()
     assert answer["wouldFire"] == 3 and answer["nodes"] == 1
     assert client.get("/api/v1/incidents").get_json()["totalCount"] == 0  # nothing opened, nothing sent
+
+
+def test_the_index_tests_a_node_only_against_rules_its_name_can_match() -> None:
+    patterns = ([f"never_{i}_*" for i in range(600)] + [f"orders_{i}" for i in range(300)]
+                + ["orders_1*", "ord?rs_2", "[ab]ulk_*", "*_daily", "", "exact"])
+    rules = [M.Rule(id=str(n), name="r", type=M.JOB_FAILED, severity="error",
+                    scope=M.Scope.of({"jobs": [p]} if p else {"namespaces": ["etl"]}), params={}, channel_ids=())
+             for n, p in enumerate(patterns)]
+    index = RuleIndex(rules)
+    for name in ("orders_17", "orders_2", "bulk_load", "sales_daily", "exact", "never_5_x", "unrelated"):
+        for namespace in ("etl", "other"):
+            scanned = [r.id for r in rules if r.scope.matches_name("job", namespace, name)]
+            assert [r.id for r in index.matching(M.JOB_FAILED, namespace, name)] == scanned
+    candidates = {r.id for r in index._names[M.JOB_FAILED].candidates("orders_17")}
+    assert len(candidates) < 10  # not 906: orders_1, orders_17, orders_1*, and the rules without name patterns
+    assert {r.id for r in index.matching(M.JOB_FAILED, "etl", "orders_17")} == {"617", "900", "904"}
+    assert index.may_match(M.JOB_FAILED, "x", "orders_17") and not index.may_match(M.JOB_FAILED, "x", "nothing")
