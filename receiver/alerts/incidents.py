@@ -7,14 +7,16 @@ A firing opens an incident on its root node, unless
   attached to that incident, and nobody is notified again.
 Opening queues a notification for the rule's channels and for the channels mapped to the owners of the
 root and the impacted nodes; resolving (automatic on recovery, or by a person) queues a resolve
-notification to the channels told of the opening. ``publish`` (the monitoring hub's, when there is one)
-receives ``alert.opened`` / ``alert.updated`` / ``alert.resolved`` after each commit.
+notification to the channels told of the opening. ``journal`` (the monitoring change feed's, when there is
+one) records each ``alert.opened`` / ``alert.updated`` / ``alert.resolved`` message in the transaction of
+the change, so every receiver's streams send it and ``since=`` replays it; ``publish`` receives them after
+each commit (the monitoring wiring wakes this process's stream listener with it).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -44,6 +46,19 @@ from .facts import Facts
 log = logging.getLogger(__name__)
 
 Publish = Callable[[str, dict[str, Any]], None]
+Journal = Callable[[sa.Connection, Sequence[tuple[str, dict[str, Any]]]], None]  # (type, payload) in a transaction
+Outcome = int | list[int] | None  # what applying one firing (incident id or None) or recovery (resolved ids) did
+IN_CHUNK = 500  # values per IN (...) list
+
+
+def _open_key(firing: M.Firing) -> str:
+    """Unique per active incident: one rule on one root node."""
+    return f"{firing.rule.id}|{firing.node_id}"[:512]
+
+
+def _chunks(values: list[str]) -> Iterator[list[str]]:
+    for i in range(0, len(values), IN_CHUNK):
+        yield values[i:i + IN_CHUNK]
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -71,6 +86,48 @@ def summary(row: Any) -> dict[str, Any]:
             "resolvedAt": _iso(row.resolved_at), "resolvedBy": row.resolved_by}
 
 
+def announcement(row: Any) -> dict[str, Any]:
+    """The payload of the ``alert.*`` stream message about incident ``row``."""
+    return {"incidentId": row.id, "rootNodeId": row.root_node_id, "state": row.state, "title": row.title,
+            "severity": row.severity, "impactedNodeIds": list((row.impact or {}).get("nodeIds", []))}
+
+
+@dataclass
+class _Batch:
+    """What one write transaction of :meth:`IncidentService.apply` remembers between its changes, so each
+    change costs as few statements as possible while the writer lock is held."""
+
+    conn: sa.Connection
+    now: datetime
+    announce: list[tuple[str, Any]] = field(default_factory=list)
+    _active: set[tuple[str, str]] | None = None  # (root node, rule type) of the active incidents; a superset
+    _impacts: list[tuple[int, frozenset[str]]] | None = None  # active incidents' impacted nodes, oldest first
+
+    def active_pairs(self) -> set[tuple[str, str]]:
+        if self._active is None:
+            self._active = {(r.root_node_id, r.rule_type) for r in self.conn.execute(
+                sa.select(incidents.c.root_node_id, incidents.c.rule_type).where(incidents.c.state.in_(M.ACTIVE)))}
+        return self._active
+
+    def covering(self, node_id: str) -> int | None:
+        """The oldest active incident whose impact holds ``node_id``."""
+        if self._impacts is None:
+            self._impacts = [(int(r.id), frozenset((r.impact or {}).get("nodeIds", []))) for r in self.conn.execute(
+                sa.select(incidents.c.id, incidents.c.impact).where(incidents.c.state.in_(M.ACTIVE))
+                .order_by(incidents.c.opened_at, incidents.c.id))]
+        return next((i for i, nodes in self._impacts if node_id in nodes), None)
+
+    def opened(self, row: Any) -> None:
+        if self._active is not None:
+            self._active.add((row.root_node_id, row.rule_type))
+        if self._impacts is not None:
+            self._impacts.append((int(row.id), frozenset((row.impact or {}).get("nodeIds", []))))
+
+    def resolved(self, row: Any) -> None:
+        if self._impacts is not None:
+            self._impacts = [(i, nodes) for i, nodes in self._impacts if i != row.id]
+
+
 @dataclass
 class IncidentService:
     engine: sa.Engine
@@ -81,6 +138,7 @@ class IncidentService:
     impact_depth: int = 5
     link_base: str = ""
     publish: Publish | None = None
+    journal: Journal | None = None  # records alert.* messages in each incident change's transaction
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
 
     # -- impact ------------------------------------------------------------------------------------
@@ -155,13 +213,16 @@ class IncidentService:
                              "owners": list(row.owners or [])},
                 "dedupKey": f"lineagelens-incident-{row.id}"}
 
+    def _journal(self, conn: sa.Connection, announced: Sequence[tuple[str, Any]]) -> None:
+        """Record the alert.* messages of ``announced`` (type, incident row) in ``conn``'s transaction."""
+        if self.journal is not None and announced:
+            self.journal(conn, [(kind, announcement(row)) for kind, row in announced])
+
     def _announce(self, kind: str, row: Any) -> None:
         if self.publish is None:
             return
         try:
-            self.publish(kind, {"incidentId": row.id, "rootNodeId": row.root_node_id, "state": row.state,
-                                "title": row.title, "severity": row.severity,
-                                "impactedNodeIds": list((row.impact or {}).get("nodeIds", []))})
+            self.publish(kind, announcement(row))
         except Exception:
             log.exception("publishing %s for incident %s failed", kind, row.id)
 
@@ -177,35 +238,128 @@ class IncidentService:
         conn.execute(incident_events.insert().values(incident_id=incident_id, at=now, kind=kind, node_id=node,
                                                      rule_id=rule, message=message[:2000]))
 
-    def _covering(self, conn: sa.Connection, node_id: str) -> Any:
-        rows = conn.execute(sa.select(incidents).where(incidents.c.state.in_(M.ACTIVE))
-                            .order_by(incidents.c.opened_at, incidents.c.id)).all()
-        return next((r for r in rows if node_id in (r.impact or {}).get("nodeIds", [])), None)
-
     def fire(self, firing: M.Firing) -> int | None:
         """Record a firing (see the module docstring); the incident it opened or touched, None if seen."""
+        outcome = self.apply([firing])[0]
+        return outcome if isinstance(outcome, int) else None
+
+    def recover(self, recovery: M.Recovery) -> list[int]:
+        """Resolve the active incidents rooted at the recovered node whose rule type recovered."""
+        outcome = self.apply([recovery])[0]
+        return outcome if isinstance(outcome, list) else []
+
+    def apply(self, changes: Sequence[M.Firing | M.Recovery], *,
+              finish: Callable[[sa.Connection], None] | None = None) -> list[Outcome]:
+        """Record firings and recoveries in order, in one short write transaction, then ``finish(conn)``
+        in the same transaction (the evaluator moves its cursor there). Per change: the incident a firing
+        opened or touched (None when its key fired before), the incidents a recovery resolved.
+
+        Everything that only reads — which keys fired before, the impact of incidents about to open (the
+        graph) — is done before the transaction, so the writer lock (SQLite has one writer, shared with
+        ingest) is held only for the writes. Should the batch fail, each change is retried in its own
+        transaction, so one bad change cannot hold back the others."""
+        if not changes and finish is None:
+            return []
+        if finish is None and all(isinstance(c, M.Recovery) for c in changes) and not self._may_resolve(changes):
+            return [[] for _ in changes]  # nothing to resolve: no write transaction at all
+        seen, impacts = self._prepare([c for c in changes if isinstance(c, M.Firing)])
+        try:
+            return self._commit(changes, seen, impacts, finish)
+        except Exception:
+            if len(changes) <= 1:
+                raise
+            log.warning("recording %d alert changes together failed; recording them one by one", len(changes),
+                        exc_info=True)
+        outcomes: list[Outcome] = []
+        for change in changes:
+            try:
+                outcomes.extend(self._commit([change], seen, impacts, None))
+            except Exception:
+                log.exception("recording %s for %s failed", type(change).__name__, change.node_id)
+                outcomes.append(None if isinstance(change, M.Firing) else [])
+        if finish is not None:
+            with transaction(self.engine) as conn:
+                finish(conn)
+        return outcomes
+
+    def _may_resolve(self, recoveries: Sequence[M.Firing | M.Recovery]) -> bool:
         with self.engine.connect() as conn:
-            seen = conn.scalar(sa.select(alert_firings.c.key).where(alert_firings.c.key == firing.key[:512]))
-            open_key = f"{firing.rule.id}|{firing.node_id}"[:512]
-            existing = conn.scalar(sa.select(incidents.c.id).where(incidents.c.open_key == open_key))
-        if seen is not None:
-            return None
-        impact = None if existing is not None else self.impact(firing.node_id)  # the graph, outside the transaction
-        now = self.clock()
+            active = _Batch(conn, self.clock()).active_pairs()
+        return any((r.node_id, t) in active for r in recoveries if isinstance(r, M.Recovery) for t in r.rule_types)
+
+    def _prepare(self, firings: list[M.Firing]) -> tuple[set[str], dict[str, dict[str, Any]]]:
+        """The keys among ``firings`` that fired before, and the impact of each node a firing may open an
+        incident on (not fired before, no incident of that rule open on it): read before the transaction."""
+        if not firings:
+            return set(), {}
+        seen: set[str] = set()
+        open_keys: set[str] = set()
+        keys = list(dict.fromkeys(f.key[:512] for f in firings))
+        wanted = list(dict.fromkeys(_open_key(f) for f in firings))
+        with self.engine.connect() as conn:
+            for chunk in _chunks(keys):
+                seen.update(conn.scalars(sa.select(alert_firings.c.key).where(alert_firings.c.key.in_(chunk))))
+            for chunk in _chunks(wanted):
+                open_keys.update(conn.scalars(sa.select(incidents.c.open_key)
+                                              .where(incidents.c.open_key.in_(chunk))))
+        impacts: dict[str, dict[str, Any]] = {}
+        for firing in firings:
+            if firing.key[:512] in seen or _open_key(firing) in open_keys or firing.node_id in impacts:
+                continue
+            impacts[firing.node_id] = self.impact(firing.node_id)  # the graph, outside the transaction
+        return seen, impacts
+
+    def _commit(self, changes: Sequence[M.Firing | M.Recovery], seen: set[str],
+                impacts: dict[str, dict[str, Any]], finish: Callable[[sa.Connection], None] | None,
+                ) -> list[Outcome]:
+        outcomes: list[Outcome] = []
         with transaction(self.engine) as conn:
-            stmt = db.insert(self.engine, alert_firings).values(
-                key=firing.key[:512], rule_id=firing.rule.id, node_id=firing.node_id, fired_at=now
-            ).on_conflict_do_nothing(index_elements=["key"])
-            if not conn.execute(stmt).rowcount:
-                return None
-            announce, row = self._place(conn, firing, open_key, impact, now)
-            conn.execute(alert_firings.update().where(alert_firings.c.key == firing.key[:512])
-                         .values(incident_id=row.id))
-        self._announce(announce, row)
+            batch = _Batch(conn, self.clock())
+            for change in changes:
+                if isinstance(change, M.Firing):
+                    # a key read as fired before stays fired: skip it without a statement
+                    fired = change.key[:512] not in seen
+                    outcomes.append(self._record(batch, change, impacts.get(change.node_id)) if fired else None)
+                elif any((change.node_id, t) in batch.active_pairs() for t in change.rule_types):
+                    outcomes.append(self._recover(batch, change))
+                else:  # most recoveries find nothing to resolve: a set lookup, no statement
+                    outcomes.append([])
+            if finish is not None:
+                finish(conn)
+            self._journal(conn, batch.announce)
+        for kind, row in batch.announce:
+            self._announce(kind, row)
+        return outcomes
+
+    def _record(self, batch: _Batch, firing: M.Firing, impact: dict[str, Any] | None) -> int | None:
+        stmt = db.insert(self.engine, alert_firings).values(
+            key=firing.key[:512], rule_id=firing.rule.id, node_id=firing.node_id, fired_at=batch.now
+        ).on_conflict_do_nothing(index_elements=["key"])
+        if not batch.conn.execute(stmt).rowcount:
+            return None
+        kind, row = self._place(batch, firing, _open_key(firing), impact)
+        batch.conn.execute(alert_firings.update().where(alert_firings.c.key == firing.key[:512])
+                           .values(incident_id=row.id))
+        batch.announce.append((kind, row))
         return int(row.id)
 
-    def _place(self, conn: sa.Connection, firing: M.Firing, open_key: str, impact: dict[str, Any] | None,
-               now: datetime) -> tuple[str, Any]:
+    def _recover(self, batch: _Batch, recovery: M.Recovery) -> list[int]:
+        rows = batch.conn.execute(sa.select(incidents).where(
+            incidents.c.root_node_id == recovery.node_id, incidents.c.state.in_(M.ACTIVE),
+            incidents.c.rule_type.in_(sorted(recovery.rule_types)))).all()
+        done = []
+        for row in rows:
+            if _fired_after(row, recovery.at):
+                continue  # news older than the incident (a late event, an earlier run) resolves nothing
+            resolved = self._resolve(batch.conn, row, f"automatically: {recovery.reason}", batch.now)
+            batch.resolved(resolved)
+            batch.announce.append(("alert.resolved", resolved))
+            done.append(int(resolved.id))
+        return done
+
+    def _place(self, batch: _Batch, firing: M.Firing, open_key: str, impact: dict[str, Any] | None,
+               ) -> tuple[str, Any]:
+        conn, now = batch.conn, batch.now
         existing = conn.execute(sa.select(incidents).where(incidents.c.open_key == open_key)).first()
         if existing is not None:
             conn.execute(incidents.update().where(incidents.c.id == existing.id).values(
@@ -213,8 +367,9 @@ class IncidentService:
             self._event(conn, existing.id, "repeated", now, node=firing.node_id, rule=firing.rule.id,
                         message=firing.text)
             return "alert.updated", self._get(conn, existing.id)
-        cause = self._covering(conn, firing.node_id)
-        if cause is not None:
+        cause_id = batch.covering(firing.node_id)
+        if cause_id is not None:
+            cause = self._get(conn, cause_id)
             details = dict(cause.details or {})
             details["attached"] = [*details.get("attached", []), {
                 "nodeId": firing.node_id, "ruleId": firing.rule.id, "ruleType": firing.rule.type,
@@ -232,10 +387,11 @@ class IncidentService:
                      "firedAt": firing.at.isoformat(),
                      "facts": firing.details, "attached": []},
             impact=impact, owners=owners, open_key=open_key, occurrences=1, opened_at=now, updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["open_key"])
-        if not conn.execute(stmt).rowcount:  # opened a moment ago by another receiver
-            return self._place(conn, firing, open_key, impact, now)
-        row = conn.execute(sa.select(incidents).where(incidents.c.open_key == open_key)).one()
+        ).on_conflict_do_nothing(index_elements=["open_key"]).returning(*incidents.c)
+        row = conn.execute(stmt).first()
+        if row is None:  # opened a moment ago by another receiver
+            return self._place(batch, firing, open_key, impact)
+        batch.opened(row)
         self._event(conn, row.id, "opened", now, node=firing.node_id, rule=firing.rule.id, message=firing.text)
         targets = [c for c in firing.rule.channel_ids] + self.channels.for_owners(conn, set(owners))
         self.delivery.enqueue(conn, incident_id=row.id, event="opened", channel_ids=targets,
@@ -244,37 +400,16 @@ class IncidentService:
 
     # -- state changes -----------------------------------------------------------------------------
     def _resolve(self, conn: sa.Connection, row: Any, by: str, now: datetime) -> Any:
-        conn.execute(incidents.update().where(incidents.c.id == row.id).values(
-            state=M.RESOLVED, resolved_at=now, resolved_by=by, open_key=None, updated_at=now))
+        resolved = conn.execute(incidents.update().where(incidents.c.id == row.id).values(
+            state=M.RESOLVED, resolved_at=now, resolved_by=by, open_key=None, updated_at=now)
+            .returning(*incidents.c)).one()
         self._event(conn, row.id, "resolved", now, message=by)
-        resolved = self._get(conn, row.id)
         told = list(conn.scalars(sa.select(alert_notifications.c.channel_id).where(
             alert_notifications.c.incident_id == row.id, alert_notifications.c.event == "opened")
             .order_by(alert_notifications.c.id)))
         self.delivery.enqueue(conn, incident_id=row.id, event="resolved", channel_ids=told,
                               message=self.message(resolved, "resolved"), now=now)
         return resolved
-
-    def recover(self, recovery: M.Recovery) -> list[int]:
-        """Resolve the active incidents rooted at the recovered node whose rule type recovered."""
-        with self.engine.connect() as conn:
-            if not conn.scalar(sa.select(incidents.c.id).where(
-                    incidents.c.root_node_id == recovery.node_id, incidents.c.state.in_(M.ACTIVE),
-                    incidents.c.rule_type.in_(sorted(recovery.rule_types))).limit(1)):
-                return []
-        now = self.clock()
-        done = []
-        with transaction(self.engine) as conn:
-            rows = conn.execute(sa.select(incidents).where(
-                incidents.c.root_node_id == recovery.node_id, incidents.c.state.in_(M.ACTIVE),
-                incidents.c.rule_type.in_(sorted(recovery.rule_types)))).all()
-            for row in rows:
-                if _fired_after(row, recovery.at):
-                    continue  # news older than the incident (a late event, an earlier run) resolves nothing
-                done.append(self._resolve(conn, row, f"automatically: {recovery.reason}", now))
-        for row in done:
-            self._announce("alert.resolved", row)
-        return [int(r.id) for r in done]
 
     def acknowledge(self, incident_id: int, *, by: str) -> dict[str, Any]:
         now = self.clock()
@@ -286,6 +421,7 @@ class IncidentService:
                 state=M.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=by, updated_at=now))
             self._event(conn, incident_id, "acknowledged", now, message=by)
             row = self._get(conn, incident_id)
+            self._journal(conn, [("alert.updated", row)])
         self._announce("alert.updated", row)
         return self.get(incident_id)
 
@@ -296,6 +432,7 @@ class IncidentService:
             if row.state == M.RESOLVED:
                 raise Conflict(f"incident {incident_id} is already resolved")
             row = self._resolve(conn, row, by, now)
+            self._journal(conn, [("alert.resolved", row)])
         self._announce("alert.resolved", row)
         return self.get(incident_id)
 

@@ -1,10 +1,13 @@
 """The change feed of the live streams: the ``monitoring_changes`` table.
 
 Projection records, in the same transaction as its records, which runs it touched, which datasets runs
-wrote, and which nodes and edges are new; a health check records a source's status transition. Rows hold ids
-only; a row's id is the ``seq`` of the stream message built from it. Writers take an advisory lock before
-inserting, so ids become visible in id order (a reader that has seen id N never later finds an id below N),
-and on PostgreSQL send ``NOTIFY lineagelens_monitoring`` with the new largest id (delivered at commit).
+wrote, and which nodes and edges are new; a health check records a source's status transition; the incident
+service records, in the transaction of each incident change, the ``alert.*`` message it makes (kind ``alert``:
+the incident's root node, its id, the message type and the incident's state then). Rows hold ids only (and
+that state); a row's id is the ``seq`` of the stream message built from it, in every process. Writers take
+an advisory lock before inserting, so ids become visible in id order (a reader that has seen id N never later
+finds an id below N), and on PostgreSQL send ``NOTIFY lineagelens_monitoring`` with the new largest id
+(delivered at commit).
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ log = logging.getLogger(__name__)
 CHANNEL = "lineagelens_monitoring"
 LOCK_CHANGES = 0x4C4C_0010  # serialises writers of monitoring_changes (ids visible in order)
 
-RUN, DATASET, NODE, EDGE, SOURCE = "run", "dataset", "node", "edge", "source"
+RUN, DATASET, NODE, EDGE, SOURCE, ALERT = "run", "dataset", "node", "edge", "source", "alert"
 _FLOW = {Rel.INPUT_TO.value: "input", Rel.OUTPUTS.value: "output"}
 _KNOWN_EDGES = 100_000
 
@@ -43,6 +46,17 @@ class Change:
     ref: str | None
     target: str | None
     created_at: datetime
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class AlertChange:
+    """One ``alert.*`` message to record: what the stream side needs to rebuild it from the incident row."""
+
+    type: str
+    incident_id: int
+    root_node_id: str
+    state: str
 
 
 def _now() -> datetime:
@@ -66,10 +80,16 @@ class ChangeFeed:
         with advisory_lock(conn, LOCK_CHANGES):
             now = _now()
             conn.execute(monitoring_changes.insert(), [{"namespace": None, "ref": None, "target": None,
-                                                        "created_at": now, **r} for r in rows])
+                                                        "detail": None, "created_at": now, **r} for r in rows])
             if self.postgres:
                 conn.execute(sa.text("SELECT pg_notify(:channel, (SELECT max(id) FROM monitoring_changes)::text)"),
                              {"channel": CHANNEL})
+
+    def record_alerts(self, conn: sa.Connection, alerts: Sequence[AlertChange]) -> None:
+        """The incident service's hook: called in the transaction of incident changes with, per change, the
+        message type (``alert.opened`` ...), the incident id, its root node id and its state then."""
+        self.write(conn, [{"kind": ALERT, "subject": a.root_node_id, "ref": str(a.incident_id), "target": a.type,
+                           "detail": a.state} for a in alerts])
 
     def record_projection(self, conn: sa.Connection, projection: Projection) -> None:
         """The projector's hook: called in the batch's transaction before its records are written."""

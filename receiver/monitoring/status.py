@@ -3,14 +3,16 @@
 A job's status is its latest run (state, times, the error message of a failed run, and the rows/bytes of
 that run's ``outputStatistics``); a dataset's is its freshness (the last run that wrote it); a source's is
 its health (the last check). :meth:`StatusReader.messages` turns change rows into ``run.state``,
-``node.status``, ``source.health`` and ``graph.changed`` messages.
+``node.status``, ``source.health`` and ``graph.changed`` messages, and ``alert`` rows into the ``alert.*``
+messages whose payloads :attr:`StatusReader.alert_payloads` builds (registered by the alerting wiring: this
+layer does not import the alerting one).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,13 +20,17 @@ from typing import Any
 import sqlalchemy as sa
 
 from lineagelens.receiver.graph.model import dataset_id, job_id, source_id
-from lineagelens.receiver.monitoring.changes import DATASET, EDGE, NODE, RUN, SOURCE, Change
+from lineagelens.receiver.monitoring.changes import ALERT, DATASET, EDGE, NODE, RUN, SOURCE, Change
 from lineagelens.receiver.state.db import chunks
 from lineagelens.receiver.state.tables import jobs, lineage_events, run_datasets, runs, source_checks, sources
 
 log = logging.getLogger(__name__)
 
 HEALTH = {"ok": "healthy", "failing": "unhealthy"}
+
+# The ``alert.*`` payloads of incidents by id, read with the given connection in one query (the incident
+# service's message shape: incidentId, rootNodeId, state, title, severity, impactedNodeIds).
+AlertPayloads = Callable[[sa.Connection, Sequence[int]], dict[int, dict[str, Any]]]
 
 
 def iso(value: datetime | None) -> str | None:
@@ -66,9 +72,11 @@ def _duration(started: datetime | None, ended: datetime | None) -> int | None:
 
 
 class StatusReader:
-    def __init__(self, engine: sa.Engine, *, snapshot_limit: int) -> None:
+    def __init__(self, engine: sa.Engine, *, snapshot_limit: int, alert_payloads: AlertPayloads | None = None,
+                 ) -> None:
         self.engine = engine
         self.snapshot_limit = snapshot_limit
+        self.alert_payloads = alert_payloads  # None: alerting not wired, alert rows make no message
 
     # -- jobs and runs -----------------------------------------------------------------------------
     def runs(self, conn: sa.Connection, run_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -206,6 +214,9 @@ class StatusReader:
             ds_status = self.datasets(conn, list(ds_keys.values())) if ds_keys else {}
             source_ids = [c.subject.removeprefix("source:") for c in changes if c.kind == SOURCE]
             source_status = self.sources(conn, source_ids) if source_ids else {}
+            alert_ids = sorted({i for c in changes if c.kind == ALERT and (i := _incident(c)) is not None})
+            alert_payloads = (self.alert_payloads(conn, alert_ids)
+                              if alert_ids and self.alert_payloads is not None else {})
         out: list[Message] = []
         graph: list[Change] = []
 
@@ -233,8 +244,23 @@ class StatusReader:
                 out.append(Message("source.health", change.id,
                                    {"nodeId": change.subject, "sourceId": change.subject.removeprefix("source:"),
                                     **status}, frozenset({change.subject})))
+            elif change.kind == ALERT and change.target and _incident(change) in alert_payloads:
+                out.append(_alert_message(change, alert_payloads[_incident(change) or 0]))
         flush()
         return out
+
+
+def _incident(change: Change) -> int | None:
+    """The incident id of an alert row."""
+    return int(change.ref) if change.ref and change.ref.isdigit() else None
+
+
+def _alert_message(change: Change, current: dict[str, Any]) -> Message:
+    """The ``alert.*`` message of an alert row: the incident's payload with its state when the row was
+    written (a later acknowledgement or resolution has rows of its own); for the root and the impacted nodes."""
+    payload = {**current, "state": change.detail} if change.detail else dict(current)
+    nodes = frozenset([str(payload["rootNodeId"]), *payload.get("impactedNodeIds", [])])
+    return Message(str(change.target), change.id, payload, nodes)
 
 
 def _graph_message(changes: list[Change]) -> Message:

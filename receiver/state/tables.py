@@ -217,11 +217,12 @@ source_checks = sa.Table(
 monitoring_changes = sa.Table(
     "monitoring_changes", metadata,
     sa.Column("id", BigId, primary_key=True, autoincrement=True),
-    sa.Column("kind", sa.String(16), nullable=False),  # run | dataset | node | edge | source
-    sa.Column("subject", sa.Text(), nullable=False),  # a node id (an edge's source)
+    sa.Column("kind", sa.String(16), nullable=False),  # run | dataset | node | edge | source | alert
+    sa.Column("subject", sa.Text(), nullable=False),  # a node id (an edge's source, an incident's root)
     sa.Column("namespace", sa.Text()),  # the subject's namespace (for namespace-scoped credentials)
-    sa.Column("ref", sa.Text()),  # run id, check id, or an edge's relationship type
-    sa.Column("target", sa.Text()),  # an edge's target node id
+    sa.Column("ref", sa.Text()),  # run id, check id, incident id, or an edge's relationship type
+    sa.Column("target", sa.Text()),  # an edge's target node id, or an alert's message type
+    sa.Column("detail", sa.Text()),  # an alert's incident state when the message was recorded
     _ts("created_at", nullable=False),
     sa.Index("ix_monitoring_changes_created", "created_at"),
 )
