@@ -162,6 +162,8 @@ class Projector:
                     if writing is not None:
                         done, writing = writing, None
                         self._written(done.result(), result, progress)
+                        if stopping and stopping():
+                            break  # stopping: the batch just built stays pending, like every later one
                     if len(batch) < self.batch_size:  # the last batch: nothing to overlap it with
                         self._written(self._write(prepared), result, progress)
                         break
