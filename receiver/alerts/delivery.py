@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from lineagelens.receiver.alerts.loop import BackgroundLoop
+from lineagelens.receiver.background import BackgroundLoop
 from lineagelens.receiver.sources.network import NetworkRefused
 from lineagelens.receiver.sources.secrets import SecretsUnreadable
 from lineagelens.receiver.sources.types import DeliveryFailed

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
-from lineagelens.receiver.alerts.loop import BackgroundLoop
+from lineagelens.receiver.background import BackgroundLoop
 from lineagelens.receiver.state import db
 from lineagelens.receiver.state.db import transaction
 from lineagelens.receiver.state.tables import alert_cursor, incidents, lineage_events

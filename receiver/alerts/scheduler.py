@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from croniter import croniter
 
-from lineagelens.receiver.alerts.loop import BackgroundLoop
+from lineagelens.receiver.background import BackgroundLoop
 from lineagelens.receiver.graph.model import dataset_id, job_id, source_id
 from lineagelens.receiver.state import db
 from lineagelens.receiver.state.db import transaction

@@ -20,7 +20,7 @@ from typing import Any
 import pluggy
 import sqlalchemy as sa
 
-from lineagelens.receiver.alerts.loop import BackgroundLoop
+from lineagelens.receiver.background import BackgroundLoop
 from lineagelens.receiver.errors import ApiError, Conflict, NotFound, ServiceUnavailable
 from lineagelens.receiver.graph.base import GraphStore, GraphUnavailable
 from lineagelens.receiver.graph.model import Rel, dataset_id

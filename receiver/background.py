@@ -1,4 +1,5 @@
-"""The background thread the alert parts (rule evaluation, delivery, the scheduler) each run."""
+"""A background daemon thread with a wake-up: what rule evaluation, alert delivery, the alert scheduler and the
+identity console's merge applier each run."""
 
 from __future__ import annotations
 
