@@ -131,9 +131,12 @@ class Server:
     stopped together by process group id), ready once ``GET /healthz`` answers 200."""
 
     def __init__(self, name: str, cmd: Sequence[str], *, port: int, env: Mapping[str, str], log_path: Path,
-                 cwd: Path = ROOT) -> None:
-        """``env`` is the whole environment of the process (see :func:`clean_env`)."""
+                 cwd: Path = ROOT, ready: tuple[int, str] | None = None, start_timeout: float = 120.0) -> None:
+        """``env`` is the whole environment of the process (see :func:`clean_env`); ``ready`` the port and path
+        that answer 200 once it serves (default ``port`` and ``/healthz``), within ``start_timeout`` seconds."""
         self.name, self.cmd, self.port, self.env, self.log_path, self.cwd = name, cmd, port, env, log_path, cwd
+        self.ready = ready or (port, "/healthz")
+        self.start_timeout = start_timeout
         self.proc: subprocess.Popen[bytes] | None = None
 
     def __enter__(self) -> Server:
@@ -143,7 +146,8 @@ class Server:
     def __exit__(self, *_exc: object) -> None:
         self.stop()
 
-    def start(self, timeout: float = 120.0) -> None:
+    def start(self, timeout: float | None = None) -> None:
+        timeout = self.start_timeout if timeout is None else timeout
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
         out = self.log_path.open("ab")
         self.proc = subprocess.Popen(list(self.cmd), cwd=self.cwd, env=dict(self.env), stdout=out,
@@ -154,13 +158,13 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode}; see {self.log_path}")
             try:
-                if http_json(self.port, "/healthz", timeout=2.0)[0] == 200:
+                if http_json(*self.ready, timeout=2.0)[0] == 200:
                     return
-            except OSError:
+            except (OSError, ValueError):
                 pass
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"{self.name} did not answer /healthz in {timeout:.0f}s; see {self.log_path}")
+        raise RuntimeError(f"{self.name} did not answer {self.ready[1]} in {timeout:.0f}s; see {self.log_path}")
 
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:

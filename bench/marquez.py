@@ -134,26 +134,8 @@ class MarquezServer(common.Server):
                                              role=MARQUEZ_ROLE), encoding="utf-8")
         cp = f"{MARQUEZ_DIR}/classes:{MARQUEZ_DIR}/lib/*"
         super().__init__("marquez", ["java", "-Xmx2g", "-cp", cp, "marquez.MarquezApp", "server", str(config)],
-                         port=port, env=dict(os.environ), log_path=out / "marquez.log", cwd=out)
-
-    def start(self, timeout: float = 300.0) -> None:
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        out = self.log_path.open("ab")
-        self.proc = subprocess.Popen(list(self.cmd), cwd=self.cwd, env=dict(self.env), stdout=out,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        out.close()
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"marquez exited with {self.proc.returncode}; see {self.log_path}")
-            try:
-                if common.http_json(self.admin, "/healthcheck", timeout=2.0)[0] == 200:
-                    return
-            except (OSError, ValueError):
-                pass
-            time.sleep(0.5)
-        self.stop()
-        raise RuntimeError(f"marquez did not become healthy in {timeout:.0f}s; see {self.log_path}")
+                         port=port, env=dict(os.environ), log_path=out / "marquez.log", cwd=out,
+                         ready=(self.admin, "/healthcheck"), start_timeout=300.0)
 
 
 def lineagelens_server(out: Path) -> tuple[common.Server, dict[str, str]]:
