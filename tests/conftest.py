@@ -154,6 +154,18 @@ def post_events(client: FlaskClient, events: list[dict[str, Any]]) -> None:
         assert response.status_code == 201, response.get_json()
 
 
+def projected_state(app: Flask) -> dict[str, list[str]]:
+    """Everything projection writes to the state database of ``app`` (the SQL graph store's tables included),
+    as sorted rows: JSON with sorted keys, since a facet's key order is not data."""
+    from lineagelens.receiver import services
+    from lineagelens.receiver.state import tables as T
+
+    with services.get(app).engine.connect() as conn:
+        return {t.name: sorted(json.dumps(list(r), sort_keys=True, default=str) for r in conn.execute(sa.select(t)))
+                for t in (T.graph_nodes, T.graph_edges, T.datasets, T.dataset_versions, T.run_datasets,
+                          T.dataset_aliases, T.runs, T.jobs)}
+
+
 @pytest.fixture(params=[pytest.param("sql-sqlite", id="sql-sqlite"),
                         pytest.param("sql-postgres", id="sql-postgres", marks=pytest.mark.postgres),
                         pytest.param("neo4j", id="neo4j", marks=pytest.mark.neo4j)])

@@ -3,7 +3,6 @@ records equal a fresh replay of the same events (SQLite, SQL graph store). ``gra
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,7 @@ from flask import Flask
 from lineagelens.receiver import services
 from lineagelens.receiver.graph.base import GraphUnavailable
 from lineagelens.receiver.state import tables as T
-from tests.conftest import backend_config, close_app, make_app, post_events
+from tests.conftest import backend_config, close_app, make_app, post_events, projected_state
 from tests.receiver.identity.support import dataset, run
 
 ORDERS = {"id": "bigint", "amount": "decimal(10,2)"}
@@ -39,17 +38,6 @@ def events() -> list[dict[str, Any]]:
     ]
 
 
-TABLES = (T.graph_nodes, T.graph_edges, T.datasets, T.dataset_versions, T.run_datasets, T.dataset_aliases, T.runs,
-          T.jobs)
-
-
-def state(app: Flask) -> dict[str, list[str]]:
-    """Everything projection writes, as sorted rows (JSON with sorted keys: a facet's key order is not data)."""
-    with services.get(app).engine.connect() as conn:
-        return {t.name: sorted(json.dumps(list(r), sort_keys=True, default=str) for r in conn.execute(sa.select(t)))
-                for t in TABLES}
-
-
 def fresh(tmp_path: Path, name: str, *, merged: tuple[str, str] | None) -> dict[str, list[str]]:
     """A new receiver that gets the same events, with the rule (``merged`` into S3) stored before the first
     event, or without it."""
@@ -60,7 +48,7 @@ def fresh(tmp_path: Path, name: str, *, merged: tuple[str, str] | None) -> dict[
         if merged:
             services.get(app).identity.rules.create(alias=merged, canonical=S3, created_by="tests")
         post_events(app.test_client(), events())
-        return state(app)
+        return projected_state(app)
     finally:
         close_app(app)
 
@@ -77,7 +65,7 @@ def test_a_merge_folds_the_alias_node_into_the_canonical_one_like_a_fresh_replay
     # the symlink folded s3a:// into the Hive name: two nodes for one table
     assert {"dataset:s3://lake:raw/orders", "dataset:hive://metastore:lake.orders"} <= nodes(app)
     assert "dataset:s3a://lake:raw/orders" not in nodes(app)
-    before = state(app)
+    before = projected_state(app)
 
     created = client.post("/api/v1/identity/merges", json={"alias": {"namespace": HIVE[0], "name": HIVE[1]},
                                                              "canonical": {"namespace": S3[0], "name": S3[1]}})
@@ -89,7 +77,7 @@ def test_a_merge_folds_the_alias_node_into_the_canonical_one_like_a_fresh_replay
     assert (rule["state"], rule["progress"], rule["error"]) == ("applied", 1.0, None)
     assert "dataset:hive://metastore:lake.orders" not in nodes(app)
     assert "dataset:s3://lake:raw/orders" in nodes(app)
-    merged = state(app)
+    merged = projected_state(app)
     assert merged == fresh(tmp_path, "merged", merged=HIVE)
     assert merged != before
 
@@ -98,7 +86,7 @@ def test_a_merge_folds_the_alias_node_into_the_canonical_one_like_a_fresh_replay
     assert services.get(app).identity.apply_pending() is True
     assert client.get(f"/api/v1/identity/merges/{rule['id']}").get_json()["state"] == "undone"
     assert {"dataset:s3://lake:raw/orders", "dataset:hive://metastore:lake.orders"} <= nodes(app)
-    assert state(app) == fresh(tmp_path, "split", merged=None) == before
+    assert projected_state(app) == fresh(tmp_path, "split", merged=None) == before
 
 
 def test_graph_rebuild_re_applies_console_rules(app: Flask, tmp_path: Path) -> None:
@@ -108,7 +96,7 @@ def test_graph_rebuild_re_applies_console_rules(app: Flask, tmp_path: Path) -> N
     identity.apply_pending()
     services.get(app).projector.rebuild()  # what `lineagelens graph rebuild` runs
     assert "dataset:hive://metastore:lake.orders" not in nodes(app)
-    assert state(app) == fresh(tmp_path, "merged", merged=HIVE)
+    assert projected_state(app) == fresh(tmp_path, "merged", merged=HIVE)
 
 
 def test_new_events_naming_the_alias_land_on_the_canonical_node_while_the_rule_is_pending(app: Flask) -> None:

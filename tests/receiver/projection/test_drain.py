@@ -4,7 +4,6 @@ batch leaves that batch and the rest pending."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,12 +15,9 @@ from flask import Flask
 from lineagelens.receiver import services
 from lineagelens.receiver.graph.base import GraphUnavailable
 from lineagelens.receiver.state import tables as T
-from tests.conftest import close_app, make_app, post_events, scenario
+from tests.conftest import close_app, make_app, post_events, projected_state, scenario
 from tests.factories import chain_events
 from tests.receiver.identity.support import dataset, run
-
-TABLES = (T.graph_nodes, T.graph_edges, T.datasets, T.dataset_versions, T.run_datasets, T.dataset_aliases, T.runs,
-          T.jobs)
 
 
 def _events() -> list[dict[str, Any]]:
@@ -31,12 +27,6 @@ def _events() -> list[dict[str, Any]]:
     return [*scenario("CLL"), *scenario("airflow"), *chain_events(12, jobs=4),
             run("register", outputs=(dataset(*hive, {"id": "bigint"}, symlinks=[s3]),), minute=1),
             run("report", inputs=(dataset(*s3),), outputs=(dataset("s3://lake", "marts/daily"),), minute=2)]
-
-
-def _snapshot(app: Flask) -> dict[str, list[str]]:
-    with services.get(app).engine.connect() as conn:
-        return {t.name: sorted(json.dumps(list(r), sort_keys=True, default=str) for r in conn.execute(sa.select(t)))
-                for t in TABLES}
 
 
 @pytest.fixture
@@ -69,7 +59,7 @@ def test_draining_in_batches_of_two_writes_exactly_what_one_batch_writes(unproje
     assert services.get(small).projector.drain().projected == len(_events())
     services.get(whole).projector.drain()
     assert _pending(small) == _pending(whole) == 0
-    assert _snapshot(small) == _snapshot(whole)
+    assert projected_state(small) == projected_state(whole)
 
 
 def test_an_alias_learned_by_one_batch_folds_the_next_batch(unprojected: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -68,6 +69,28 @@ def setup() -> Iterator[Any]:
         worker.stop()
 
 
+@contextmanager
+def _endless_stream(projector: FakeProjector, worker: CatchUpWorker, first_id: int) -> Iterator[None]:
+    """Producers that never pause: a commit every 10 ms, ids from ``first_id``, until the block ends."""
+    stop = threading.Event()
+
+    def endless() -> None:
+        i = first_id
+        while not stop.is_set():
+            projector.commit(i)
+            worker.wake()
+            i += 1
+            time.sleep(0.01)
+
+    producer = threading.Thread(target=endless)
+    producer.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        producer.join()
+
+
 def _stream(projector: FakeProjector, worker: CatchUpWorker, count: int, every: float, first_id: int = 1) -> None:
     for i in range(count):
         projector.commit(first_id + i)
@@ -92,43 +115,13 @@ def test_a_stream_of_commits_is_projected_in_one_pass_when_it_stops(setup: Any) 
 
 def test_lingering_never_exceeds_its_bound_under_an_endless_stream(setup: Any) -> None:
     projector, worker = setup(quiet=0.2, max_linger=0.1)
-    stop = threading.Event()
-
-    def endless() -> None:
-        i = 0
-        while not stop.is_set():
-            i += 1
-            projector.commit(i)
-            worker.wake()
-            time.sleep(0.01)
-
-    producer = threading.Thread(target=endless)
-    producer.start()
-    try:
+    with _endless_stream(projector, worker, first_id=1):
         _until(lambda: len(projector.passes) >= 2)  # passes happen although producers never pause
-    finally:
-        stop.set()
-        producer.join()
 
 
 def test_a_waiting_request_is_never_made_to_linger(setup: Any) -> None:
     projector, worker = setup(quiet=0.2, max_linger=30.0)
-    stop = threading.Event()
-
-    def endless() -> None:
-        i = 1000
-        while not stop.is_set():
-            i += 1
-            projector.commit(i)
-            worker.wake()
-            time.sleep(0.01)
-
-    producer = threading.Thread(target=endless)
-    producer.start()
-    try:
+    with _endless_stream(projector, worker, first_id=1001):
         time.sleep(0.1)  # the worker is lingering now
         projector.commit(1)
         assert worker.wait_projected([1], timeout=10.0) is True  # answered long before the 30 s bound
-    finally:
-        stop.set()
-        producer.join()
