@@ -160,40 +160,11 @@ start() {
   echo "$BOOTSTRAP"
 }
 
-stop() {
-  local pid
-  pid="$(running_pid)"
-  if [[ -z "$pid" ]]; then
-    rm -f "$PID_FILE"
-    log "not running"
-    return 0
-  fi
-  kill "$pid"
-  # A controlled shutdown flushes the logs; give it up to 30 s, then force.
-  for _ in $(seq 30); do
-    ps -p "$pid" >/dev/null 2>&1 || break
-    sleep 1
-  done
-  if ps -p "$pid" >/dev/null 2>&1; then
-    log "forcing kill of $pid"
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$PID_FILE"
-  log "stopped"
-}
+# A controlled shutdown flushes the logs; give it up to 30 s, then force.
+stop() { stop_daemon 30; }
 
-status() {
-  if [[ -n "$(running_pid)" ]]; then
-    echo "running: $BOOTSTRAP (pid $(running_pid))"
-  else
-    echo "not running"
-    return 1
-  fi
-}
+status() { daemon_status "$BOOTSTRAP"; }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  status) status ;;
-  *) echo "usage: $0 {start|stop|status}" >&2; exit 2 ;;
-esac
+# shellcheck source=scripts/lib/daemon.sh
+source "$SCRIPT_DIR/lib/daemon.sh"
+daemon_main "$@"

@@ -165,40 +165,11 @@ start() {
   echo "$BOLT_URL"
 }
 
-stop() {
-  local pid
-  pid="$(running_pid)"
-  if [[ -z "$pid" ]]; then
-    rm -f "$PID_FILE"
-    log "not running"
-    return 0
-  fi
-  kill "$pid"
-  # Clean shutdown checkpoints; give it up to 60 s, then force.
-  for _ in $(seq 60); do
-    ps -p "$pid" >/dev/null 2>&1 || break
-    sleep 1
-  done
-  if ps -p "$pid" >/dev/null 2>&1; then
-    log "forcing kill of $pid"
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$PID_FILE"
-  log "stopped"
-}
+# Clean shutdown checkpoints; give it up to 60 s, then force.
+stop() { stop_daemon 60; }
 
-status() {
-  if [[ -n "$(running_pid)" ]]; then
-    echo "running: $BOLT_URL (pid $(running_pid))"
-  else
-    echo "not running"
-    return 1
-  fi
-}
+status() { daemon_status "$BOLT_URL"; }
 
-case "${1:-}" in
-  start) start ;;
-  stop) stop ;;
-  status) status ;;
-  *) echo "usage: $0 {start|stop|status}" >&2; exit 2 ;;
-esac
+# shellcheck source=scripts/lib/daemon.sh
+source "$SCRIPT_DIR/lib/daemon.sh"
+daemon_main "$@"
