@@ -77,7 +77,8 @@ class Alerts:
             part.clock = clock
 
     def set_publisher(self, publish: Publish | None) -> None:
-        """The one seam to the live monitoring streams: ``publish(type, payload)`` for alert.* messages."""
+        """``publish(type, payload)`` after each committed incident change. The alert.* message itself is in the
+        change feed (``incidents.journal``); the live streams use this only to wake this process's listener."""
         self.incidents.publish = publish
 
     def on_projected(self, projected: int, failed: int) -> None:
