@@ -89,7 +89,7 @@ class SqlGraphStore(GraphStore):
     # -- writes ------------------------------------------------------------------------------------
     def apply(self, *, batch: GraphBatch) -> None:
         try:
-            with transaction(self.engine) as conn:
+            with transaction(self.engine, durable=False) as conn:  # a projection batch: redone from the log
                 self._upsert_nodes(conn, list(batch.nodes.values()))
                 for alias, canonical in sorted(batch.merges.items()):
                     self._fold(conn, alias, canonical)

@@ -28,6 +28,7 @@ from lineagelens.receiver.openlineage import ParsedEvent, parse_event, parse_sto
 from lineagelens.receiver.projection import facets as F
 from lineagelens.receiver.projection.build import Normalize, Projection, build, same_name
 from lineagelens.receiver.projection.parsed_cache import ParsedCache
+from lineagelens.receiver.state import db
 from lineagelens.receiver.state.db import LOCK_PROJECT, transaction
 from lineagelens.receiver.state.event_log import EventLog, StoredEvent
 from lineagelens.receiver.state.record_store import RecordStore
@@ -89,6 +90,8 @@ class Projector:
         self.normalize = normalize
         self.on_batch = on_batch  # (projected, failed) after each batch: metrics
         self._lock = threading.Lock()
+        self._file_lock = db.sqlite_lock(engine, db.PROJECTION_LOCK_SUFFIX) \
+            if engine.dialect.name == "sqlite" else None
         self.parsed = ParsedCache()  # content hash -> event, from ingest; bounded by payload bytes and age
         # Called after a rebuild, e.g. to restore manual lineage that lives outside the event log.
         self.after_rebuild: Callable[[], None] | None = None
@@ -128,10 +131,15 @@ class Projector:
 
     @contextmanager
     def _exclusive(self) -> Iterator[None]:
-        """One drainer per process (a lock) and per database (a PostgreSQL advisory lock)."""
+        """One drainer per process (a lock) and per database (a PostgreSQL advisory lock; on a SQLite file,
+        a lock on a companion file that every process of the machine takes)."""
         with self._lock:
             if self.engine.dialect.name != "postgresql":
-                yield
+                if self._file_lock is None:
+                    yield
+                    return
+                with self._file_lock:
+                    yield
                 return
             with self.engine.connect() as conn:
                 conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": LOCK_PROJECT})
@@ -198,7 +206,7 @@ class Projector:
             if self.on_batch:
                 self.on_batch(0, len(ids))
             raise
-        with transaction(self.engine) as conn:
+        with transaction(self.engine, durable=False) as conn:  # lost in a crash only with what follows it
             if self.on_project:
                 self.on_project(conn, projection)
             self.records.write(conn, projection.state)

@@ -16,6 +16,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.dialects import postgresql, sqlite
 
+from lineagelens.receiver.state.file_lock import FileLock
+
 log = logging.getLogger(__name__)
 
 # Keys per IN (...) list: well under SQLite's and PostgreSQL's bind-parameter limits, even for tuples.
@@ -97,22 +99,41 @@ def create_engine(url: str) -> sa.Engine:
     return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-# One writer at a time per SQLite engine, queued in-process: a thread waiting on this lock wakes the moment
-# it is free, whereas SQLite's busy handler polls with sleeps.
-_SQLITE_WRITERS: weakref.WeakKeyDictionary[sa.Engine, threading.Lock] = weakref.WeakKeyDictionary()
+# One writer at a time per SQLite database, queued in the process (a thread lock) and across processes (flock
+# on a companion file, receiver/state/file_lock.py): a waiting writer wakes the moment the lock is free,
+# whereas SQLite's busy handler polls with sleeps.
+_SQLITE_WRITERS: weakref.WeakKeyDictionary[sa.Engine, FileLock | threading.Lock] = weakref.WeakKeyDictionary()
 _SQLITE_WRITERS_GUARD = threading.Lock()
+WRITER_LOCK_SUFFIX = "-writer.lock"
+PROJECTION_LOCK_SUFFIX = "-projection.lock"
 
 
-def _writer_lock(engine: sa.Engine) -> threading.Lock:
+def _writer_lock(engine: sa.Engine) -> FileLock | threading.Lock:
     with _SQLITE_WRITERS_GUARD:
-        return _SQLITE_WRITERS.setdefault(engine, threading.Lock())
+        lock = _SQLITE_WRITERS.get(engine)
+        if lock is None:
+            lock = _SQLITE_WRITERS[engine] = sqlite_lock(engine, WRITER_LOCK_SUFFIX) or threading.Lock()
+        return lock
+
+
+def sqlite_lock(engine: sa.Engine, suffix: str) -> FileLock | None:
+    """A lock shared by every process using this SQLite file (``None`` for an in-memory database, which
+    only this process sees)."""
+    path = sqlite_path(engine.url.render_as_string(hide_password=False))
+    return FileLock(path + suffix) if path is not None else None
 
 
 @contextmanager
-def transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
+def transaction(engine: sa.Engine, *, durable: bool = True) -> Iterator[sa.Connection]:
     """A write transaction. On SQLite it takes the write lock up front (``BEGIN IMMEDIATE``): a deferred
     transaction that reads and then writes fails at once ("database is locked") when another connection
-    wrote in between, whereas waiting for the lock up front is bounded by the busy timeout."""
+    wrote in between, whereas waiting for the lock up front is bounded by the busy timeout.
+
+    ``durable=False`` is for writes that can be derived again from what is durable — a projection batch (the
+    graph, the records, the events' projected marks), redone from the event log: on SQLite its commit does not
+    wait for fsync (``synchronous=NORMAL``), which shortens how long it holds the one writer lock that ingest
+    commits wait for. WAL keeps the order: a crash can lose such a commit only together with every later one,
+    so the events it marked are simply projected again. On PostgreSQL every commit is durable."""
     if engine.dialect.name != "sqlite":
         with engine.begin() as conn:
             yield conn
@@ -122,13 +143,19 @@ def transaction(engine: sa.Engine) -> Iterator[sa.Connection]:
         raise sa.exc.OperationalError("BEGIN IMMEDIATE", {}, TimeoutError("SQLite writer lock busy for 60 s"))
     try:
         with engine.connect() as conn:
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            if not durable:
+                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
             try:
-                yield conn
-            except BaseException:
-                conn.rollback()
-                raise
-            conn.commit()
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+                try:
+                    yield conn
+                except BaseException:
+                    conn.rollback()
+                    raise
+                conn.commit()
+            finally:
+                if not durable:
+                    conn.exec_driver_sql("PRAGMA synchronous=FULL")  # the pooled connection's default again
     finally:
         lock.release()
 
