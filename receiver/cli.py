@@ -6,7 +6,9 @@ import json
 import logging
 import os
 import re
+import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -43,12 +45,19 @@ def main() -> None:
                    "scheduler (health checks, alert scheduler) [default: LINEAGELENS_ROLE or all]")
 def serve(host: str, port: int, workers: int, threads: int, dev: bool, role: str | None) -> None:
     """Run the receiver (gunicorn with threads for HTTP; live WebSocket streams run on one event loop per
-    worker and hold no thread; --dev for Flask's reloader). SIGTERM stops it gracefully: no new connections,
-    in-flight requests finish, the background threads finish their current batch."""
+    worker and hold no thread; with role "all", projection, alerts and health checks run in one background
+    process beside the workers; --dev for Flask's reloader, all in one process). SIGTERM stops it gracefully:
+    no new connections, in-flight requests finish, projection finishes its current batch."""
     if role is not None:
         os.environ["LINEAGELENS_ROLE"] = role  # read by every gunicorn worker's create_app
-    from lineagelens.receiver import services
+    # Role "all" on one machine: the HTTP workers answer requests only, and one background process beside
+    # them projects and runs the rest (receiver/background_process.py), so acknowledgements never wait for
+    # projection's share of a worker's interpreter. They share a private folder: wake sockets, metrics files.
+    from lineagelens.receiver import config, services
     from lineagelens.receiver.auth import bootstrap
+
+    settings = config.load()
+    split = not dev and settings["ROLE"] == "all" and settings["WORKER_ENABLED"]
 
     try:  # AUTH=off only on loopback; on first start, create and print the admin's credentials once
         app = bootstrap.prepare(lambda: _app(WORKER_ENABLED=dev), host=host, port=port, echo=click.echo)
@@ -61,7 +70,18 @@ def serve(host: str, port: int, workers: int, threads: int, dev: bool, role: str
 
     services.get(app).close()  # migrate once, before the workers start
     click.echo(f"LineageLens receiver on http://{host}:{port}  (POST /api/v1/lineage; Ctrl-C stops)")
-    run(host=host, port=port, workers=workers, threads=threads)
+    if not split:
+        run(host=host, port=port, workers=workers, threads=threads)
+        return
+    serve_dir = tempfile.mkdtemp(prefix="lineagelens-serve-")  # mode 0700: wake sockets and metrics files
+    master = os.getpid()
+    os.environ["LINEAGELENS_SERVE_DIR"] = serve_dir
+    os.environ["LINEAGELENS_ROLE"] = "api"  # the gunicorn workers; the background process runs "all"
+    try:
+        run(host=host, port=port, workers=workers, threads=threads, background=True)
+    finally:
+        if os.getpid() == master:  # a forked worker leaves through here too: the folder is the master's
+            shutil.rmtree(serve_dir, ignore_errors=True)
 
 
 @main.group()

@@ -97,11 +97,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKER_ENABLED", True, "Run this process's background work (the projection worker, Kafka "
             "consumer, alert evaluation and delivery, health checks and the alert scheduler, as its ROLE says). "
             "False: serve requests only.", _bool),
-    Setting("ROLE", "all", "What this process runs besides serving HTTP and live streams: all (default), api "
+    Setting("ROLE", "all", "What this process runs besides serving HTTP and live streams: all (default; under "
+            "'lineagelens serve' in one background process beside the HTTP workers, which then run api), api "
             "(nothing else; producers still get answers at the commit, and 'Prefer: wait=projected' projects in "
             "the request), worker (projection, Kafka ingest, alert evaluation and delivery) or scheduler (source "
             "health checks and the alert scheduler). 'lineagelens serve --role' sets it; docs/deploy.md.",
             lambda v: v.strip().lower()),
+    Setting("SERVE_DIR", "", "A private folder shared by the processes of one 'lineagelens serve' (its HTTP "
+            "workers and its background process), which 'serve' makes and sets: they wake each other there when "
+            "they commit events or live-monitoring changes (receiver/wake_bus.py), and /metrics sums the metrics "
+            "files each writes there. Empty: processes notice each other's commits by polling (PostgreSQL NOTIFY "
+            "still reaches live monitoring) and /metrics shows this process's own metrics."),
     Setting("WORKER_MAX_BACKOFF", 30.0, "Longest wait in seconds between retries while the graph store "
             "is unreachable.", float),
     Setting("HEALTH_CHECK_INTERVAL", 300.0, "Seconds between periodic source health checks (a source's own "

@@ -61,8 +61,11 @@ class BatchOutcome:
 class Ingestor:
     def __init__(self, *, events: EventLog, projector: Projector, worker: CatchUpWorker, metrics: Metrics,
                  strict_facets: bool, inline: bool, wait_seconds: float = 5.0,
-                 after_commit: Callable[[ParsedEvent], None] | None = None) -> None:
+                 after_commit: Callable[[ParsedEvent], None] | None = None, projects_here: bool = True) -> None:
+        """``projects_here``: this process's role projects (False in an API-only process, whose events
+        another process projects: keeping their parsed form for projection would be wasted)."""
         self.events = events
+        self.projects_here = projects_here
         self.group = GroupCommit(events)
         self.projector = projector
         self.worker = worker
@@ -117,16 +120,22 @@ class Ingestor:
         if not items:
             return []
         new_events = [NewEvent.of(parsed, raw) for parsed, raw in items]
-        # Remembered before the commit: the worker may project an event the instant it commits.
-        for event in new_events:
-            self.projector.remember(event.content_hash, event.parsed, len(event.payload))
+        # Remembered before the commit: the worker may project an event the instant it commits. Only when this
+        # process projects it (its role, or this request drains): under `serve` the background process
+        # projects, and what it reads from the log it parses itself.
+        remember = self.projects_here or wait or self.inline
+        if remember:
+            for event in new_events:
+                self.projector.remember(event.content_hash, event.parsed, len(event.payload))
         try:
             ids = self.group.append(new_events)
         except BaseException:
-            self.projector.forget([e.content_hash for e in new_events])
+            if remember:
+                self.projector.forget([e.content_hash for e in new_events])
             raise
-        appended = {e.content_hash for e, new_id in zip(new_events, ids, strict=True) if new_id is not None}
-        self.projector.forget([e.content_hash for e in new_events if e.content_hash not in appended])
+        if remember:
+            appended = {e.content_hash for e, new_id in zip(new_events, ids, strict=True) if new_id is not None}
+            self.projector.forget([e.content_hash for e in new_events if e.content_hash not in appended])
         accepted = [Accepted(parsed, duplicate=new_id is None)
                     for (parsed, _), new_id in zip(items, ids, strict=True)]
         for item in accepted:

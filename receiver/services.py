@@ -27,6 +27,7 @@ from lineagelens.receiver.sources.registry import Registry
 from lineagelens.receiver.sources.service import SourceService
 from lineagelens.receiver.state.event_log import EventLog
 from lineagelens.receiver.state.record_store import RecordStore
+from lineagelens.receiver.wake_bus import WakeBus
 
 if TYPE_CHECKING:  # confluent-kafka is imported only when Kafka ingest is on
     from lineagelens.receiver.kafka import KafkaIngest
@@ -58,6 +59,7 @@ class Services:
     health: HealthChecks  # source health checks, periodic and on demand
     alerts: Alerts  # alert rules, channels, incidents, delivery (receiver/alerts)
     identity: IdentityConsole  # duplicates, external sources, merge rules applied in the background
+    wake_bus: WakeBus | None = None  # the processes of one `lineagelens serve` wake each other (SERVE_DIR)
     kafka: KafkaIngest | None = None  # the Kafka consumer thread when LINEAGELENS_KAFKA_BOOTSTRAP is set
 
     def close(self) -> None:
@@ -68,6 +70,8 @@ class Services:
         self.alerts.stop()
         self.identity.applier.stop()
         self.monitor.stop()
+        if self.wake_bus is not None:
+            self.wake_bus.stop()
         self.graph.close()
         self.engine.dispose()
 

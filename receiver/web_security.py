@@ -19,6 +19,7 @@ other request hook, so a refused request never reaches authentication, rate limi
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import logging
 import re
@@ -299,13 +300,18 @@ def init_app(app: Flask, *, script_hashes: Callable[[], Sequence[str]] = tuple) 
             raise CrossSiteRefused(f"cross-site request refused: {reason}")
         return None
 
+    @functools.lru_cache(maxsize=64)  # a few hosts x the UI's hashes: the same few header sets every time
+    def headers_for(host: str | None, scripts: tuple[str, ...], styles: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+        return tuple(policy.security_headers(script_hashes=scripts, host=host, style_hashes=styles).items())
+
     @app.after_request
     def _add_headers(response: Response) -> Response:
         host = request.host if host_allowed(request.host, policy.allowed_hosts) else None
-        styles = getattr(response, STYLE_HASHES_ATTR, ())
-        for name, value in policy.security_headers(script_hashes=script_hashes(), host=host,
-                                                   style_hashes=styles).items():
-            response.headers.setdefault(name, value)
+        styles = tuple(getattr(response, STYLE_HASHES_ATTR, ()))
+        present = {name.lower() for name, _ in response.headers.items()}  # a view's own header wins
+        for name, value in headers_for(host, tuple(script_hashes()), styles):
+            if name.lower() not in present:
+                response.headers.add(name, value)
         if request.path.startswith(NO_STORE_PREFIXES):
             response.headers["Cache-Control"] = "no-store"
         if policy.cors_origins:

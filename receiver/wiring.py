@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
+import os
 from typing import Any
 
 from flask import Flask
 
-from lineagelens.receiver import plugins, services
+from lineagelens.receiver import plugins, services, wake_bus
 from lineagelens.receiver.alerts.setup import make_alerts
 from lineagelens.receiver.auth.identity import make_auth
 from lineagelens.receiver.auth.sso import make_sso
@@ -19,6 +21,7 @@ from lineagelens.receiver.identity.console import IdentityConsole
 from lineagelens.receiver.ingest import Ingestor
 from lineagelens.receiver.keyring import Keyring
 from lineagelens.receiver.metrics import Metrics
+from lineagelens.receiver.monitoring.listener import Listener
 from lineagelens.receiver.monitoring.setup import make_monitor
 from lineagelens.receiver.openlineage import ParsedEvent, facets
 from lineagelens.receiver.projection.projector import Projector
@@ -31,6 +34,7 @@ from lineagelens.receiver.state import db
 from lineagelens.receiver.state.event_log import EventLog
 from lineagelens.receiver.state.record_store import RecordStore
 from lineagelens.receiver.state.records import Key
+from lineagelens.receiver.wake_bus import WakeBus
 
 log = logging.getLogger(__name__)
 
@@ -74,7 +78,7 @@ def init_app(app: Flask) -> None:
     except Exception as exc:  # an unreachable graph store must not stop ingest
         log.warning("graph store setup failed, will retry on projection: %s", exc)
     facets.warm()
-    metrics = Metrics()
+    metrics = Metrics(shared_dir=os.path.join(settings["SERVE_DIR"], "metrics") if settings["SERVE_DIR"] else None)
     event_log = EventLog(engine)
     metrics.watch_backlog(event_log.backlog)
 
@@ -94,7 +98,8 @@ def init_app(app: Flask) -> None:
     ingestor = Ingestor(events=event_log, projector=projector, worker=worker, metrics=metrics,
                         strict_facets=settings["STRICT_FACETS"],
                         inline=settings["PROJECTION_MODE"] == "inline",
-                        wait_seconds=settings["PROJECTION_WAIT_SECONDS"], after_commit=after_commit)
+                        wait_seconds=settings["PROJECTION_WAIT_SECONDS"], after_commit=after_commit,
+                        projects_here=settings["ROLE"] in {"all", "worker"})
     registry = Registry.from_plugins(pm)
     guard = NetworkGuard(deny=parse_networks(settings["SOURCE_DENY_NETWORKS"]),
                          allow=parse_networks(settings["SOURCE_ALLOW_NETWORKS"]))
@@ -117,6 +122,9 @@ def init_app(app: Flask) -> None:
                            projector=projector, monitor=monitor),
         identity=IdentityConsole(engine=engine, events=event_log, graph=graph, projector=projector, plugins=pm))
     works, schedules = runs_work(settings)
+    if settings["SERVE_DIR"]:
+        found.wake_bus = _join_wake_bus(os.path.join(settings["SERVE_DIR"], "wake"), worker=worker,
+                                        projects=works, listener=monitor.listener)
     if works:
         worker.start()
         worker.wake()  # catch up on whatever an earlier process left pending
@@ -137,7 +145,23 @@ def init_app(app: Flask) -> None:
         found.kafka.start()
         atexit.register(found.kafka.stop, 5.0)
     atexit.register(found.worker.stop, 20.0)  # a graceful stop lets the current batch finish
+    if found.wake_bus is not None:
+        atexit.register(found.wake_bus.stop)
     atexit.register(monitor.stop)  # stream clients get 1001 (going away)
     atexit.register(health.stop)
     atexit.register(found.alerts.stop, 2.0)
     atexit.register(found.identity.applier.stop, 2.0)
+
+
+def _join_wake_bus(directory: str, *, worker: CatchUpWorker, projects: bool, listener: Listener) -> WakeBus:
+    """Wake the other processes of this ``serve`` on commits, and be woken by theirs: committed events wake
+    the projection worker (in the process that runs one), change-feed rows every live-monitoring listener."""
+    handlers = {wake_bus.CHANGES: listener.wake_here}
+    if projects:
+        handlers[wake_bus.EVENTS] = worker.wake_here
+    os.makedirs(directory, mode=0o700, exist_ok=True)
+    bus = WakeBus(directory, handlers)
+    worker.announce = functools.partial(bus.send, wake_bus.EVENTS)
+    listener.announce = functools.partial(bus.send, wake_bus.CHANGES)
+    bus.start()
+    return bus

@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Blueprint, Response, jsonify
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST
 
 from lineagelens.receiver import services
 from lineagelens.receiver.graph.base import GraphUnavailable
@@ -51,4 +51,4 @@ def readyz() -> tuple[Response, int]:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    return Response(generate_latest(services.get().metrics.registry), mimetype=CONTENT_TYPE_LATEST)
+    return Response(services.get().metrics.exposition(), mimetype=CONTENT_TYPE_LATEST)

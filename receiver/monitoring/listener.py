@@ -2,7 +2,8 @@
 into messages once, and hands them to the hub.
 
 On PostgreSQL it ``LISTEN``s on the state database (a projector or health checker in any process of any
-receiver sends ``NOTIFY`` at its commit); on SQLite the projector of this process wakes it directly. Either
+receiver sends ``NOTIFY`` at its commit); on SQLite the projector of this process wakes it directly, and
+that of another process of the same ``lineagelens serve`` through the wake bus (receiver/wake_bus.py). Either
 way it also polls every ``poll`` seconds, so a lost notification delays a message, never loses it.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -35,6 +37,7 @@ class Listener:
         self.poll = poll
         self.last = 0
         self._wake = threading.Event()
+        self.announce: Callable[[], None] | None = None  # wakes the listeners of other processes
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -54,7 +57,14 @@ class Listener:
             self._thread.start()
 
     def wake(self) -> None:
-        """Something was committed in this process: read it now."""
+        """Something was committed in this process: read it now, here and in the processes ``announce``
+        reaches (the other processes of ``lineagelens serve``, receiver/wake_bus.py)."""
+        self._wake.set()
+        if self.announce is not None:
+            self.announce()
+
+    def wake_here(self) -> None:
+        """Another process committed changes: read them now."""
         self._wake.set()
 
     def stop(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from lineagelens.receiver.graph.base import GraphUnavailable
 from lineagelens.receiver.projection.projector import Projector
@@ -40,6 +40,7 @@ class CatchUpWorker:
         self._thread: threading.Thread | None = None
         self._cond = threading.Condition()
         self._waiting: set[int] = set()  # event ids a request waits for
+        self.announce: Callable[[], None] | None = None  # wakes the projection worker of other processes
         self._done: set[int] = set()  # of those, the projected ones
 
     @property
@@ -53,6 +54,14 @@ class CatchUpWorker:
             self._thread.start()
 
     def wake(self) -> None:
+        """Events were committed: start a pass, here and in the process ``announce`` reaches (the background
+        process of ``lineagelens serve``, receiver/wake_bus.py)."""
+        self._wake.set()
+        if self.announce is not None:
+            self.announce()
+
+    def wake_here(self) -> None:
+        """Another process committed events: start a pass in this one."""
         self._wake.set()
 
     def report_failure(self) -> None:

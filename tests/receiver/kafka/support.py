@@ -71,6 +71,16 @@ def committed(group: str, topic: str, partitions: int) -> list[int]:
         consumer.close()
 
 
+def group_members(group: str) -> int:
+    """How many consumers are in ``group`` now (0 while it is empty or unknown)."""
+    admin = AdminClient({"bootstrap.servers": BOOTSTRAP})
+    try:
+        description = admin.describe_consumer_groups([group])[group].result(timeout=15)
+    except Exception:  # not created yet
+        return 0
+    return len(description.members)
+
+
 def wait_until(check: Callable[[], Any], *, timeout: float, what: str, every: float = 0.1) -> Any:
     deadline = time.monotonic() + timeout
     while True:

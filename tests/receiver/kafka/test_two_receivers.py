@@ -17,7 +17,7 @@ from lineagelens.receiver.state.tables import lineage_events
 from tests.conftest import POSTGRES_URL, reset_postgres
 from tests.factories import chain_events
 from tests.integrations.support import Receiver, http
-from tests.receiver.kafka.support import BOOTSTRAP, committed, new_topics, transport, wait_until
+from tests.receiver.kafka.support import BOOTSTRAP, committed, group_members, new_topics, transport, wait_until
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -59,6 +59,8 @@ def test_two_receivers_share_the_partitions_and_a_killed_one_loses_nothing(
     second = Receiver(tmp_path / "second", settings=dict(settings))
     try:
         second.start()
+        # each receiver consumes in its background process, which joins the group a moment after /readyz
+        wait_until(lambda: group_members(group) == 2, timeout=60, what="both receivers in the consumer group")
         events = chain_events(300, jobs=30)  # 600 events; the transport keys them by job: 30 keys
         producer = transport(topic)
         for event in events[:200]:

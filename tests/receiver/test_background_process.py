@@ -1,0 +1,142 @@
+"""``lineagelens serve`` projects in a background process beside its HTTP workers (receiver/server.py,
+receiver/background_process.py): the workers run the API only, the master keeps the background process running,
+and a stop stops both. Real processes on the embedded default."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import time
+from pathlib import Path
+from typing import Any
+
+from tests.factories import chain_events
+from tests.integrations.support import Receiver, http
+
+BACKGROUND = "lineagelens.receiver.background_process"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def _environ(pid: int) -> dict[str, str]:
+    pairs = (Path("/proc") / str(pid) / "environ").read_bytes().split(b"\0")
+    return dict(p.decode().split("=", 1) for p in pairs if b"=" in p)
+
+
+def _background(master: int, *, not_pid: int = 0, timeout: float = 30.0) -> int:
+    deadline = time.monotonic() + timeout
+    while True:
+        for pid in _children(master):
+            try:
+                if BACKGROUND in _cmdline(pid) and pid != not_pid:
+                    return pid
+            except OSError:
+                continue
+        assert time.monotonic() < deadline, "no background process"
+        time.sleep(0.2)
+
+
+def _post(receiver: Receiver, events: list[dict[str, Any]]) -> None:
+    status, _, body = http("POST", f"{receiver.url}/api/v1/lineage/batch", body=json.dumps(events).encode(),
+                           headers={**receiver.auth(receiver.ingest_key), "Content-Type": "application/json"})
+    assert status in (200, 201), body[:300]
+
+
+def _names(events: list[dict[str, Any]]) -> int:
+    return len({(d["namespace"], d["name"]) for e in events for d in [*e["inputs"], *e["outputs"]]})
+
+
+def _datasets(receiver: Receiver) -> int:
+    status, _, body = http("GET", f"{receiver.url}/api/v1/browse/datasets?limit=1", headers=receiver.auth())
+    assert status == 200, body[:300]
+    return int(json.loads(body)["totalCount"])
+
+
+def _metrics(receiver: Receiver) -> dict[str, float]:
+    status, _, body = http("GET", f"{receiver.url}/metrics", headers=receiver.auth())
+    assert status == 200, body[:300]
+    return {line.rsplit(" ", 1)[0]: float(line.rsplit(" ", 1)[1]) for line in body.decode().splitlines()
+            if line and not line.startswith("#")}
+
+
+def test_serve_answers_in_api_workers_and_projects_in_one_background_process(tmp_path: Path) -> None:
+    receiver = Receiver(tmp_path / "r").start()
+    try:
+        assert receiver.proc is not None
+        background = _background(receiver.proc.pid)
+        workers = [pid for pid in _children(receiver.proc.pid) if pid != background]
+        assert len(workers) == 1
+        env = _environ(background)  # exec'd by the master with the serve's settings
+        assert env["LINEAGELENS_ROLE"] == "api"  # the workers'; the background process overrides it
+        serve_dir = Path(env["LINEAGELENS_SERVE_DIR"])
+        assert oct(serve_dir.stat().st_mode & 0o777) == "0o700"
+        wake_dir = serve_dir / "wake"
+        # who listens for what: committed events wake the background process only (the worker projects
+        # nothing); change-feed rows wake both (live monitoring streams are served by the worker)
+        expected = sorted([f"{background}.mp.sock", f"{workers[0]}.m.sock"])
+        deadline = time.monotonic() + 30  # the background process may still be starting
+        while sorted(p.name for p in wake_dir.iterdir()) != expected and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert sorted(p.name for p in wake_dir.iterdir()) == expected
+
+        events = chain_events(2, jobs=5)
+        _post(receiver, events)  # answered at the commit, projected by the background process
+        receiver.settle()
+        assert _datasets(receiver) == _names(events) > 0
+        # /metrics (answered by the worker) sums both processes: the worker's ingest, the background's projection
+        metrics = _metrics(receiver)
+        assert metrics['lineagelens_events_total{kind="run",outcome="accepted"}'] == len(events)
+        assert metrics["lineagelens_projected_events_total"] == len(events)
+        assert metrics["lineagelens_projection_backlog"] == 0
+    finally:
+        receiver.stop()
+    assert not serve_dir.exists()  # the master removes the folder when it stops
+    assert BACKGROUND not in os.popen("ps -eo args").read()
+
+
+def test_a_background_process_that_dies_is_started_again_and_projects_what_was_sent_meanwhile(
+        tmp_path: Path) -> None:
+    receiver = Receiver(tmp_path / "r").start()
+    try:
+        assert receiver.proc is not None
+        first = _background(receiver.proc.pid)
+        os.kill(first, signal.SIGKILL)
+        events = chain_events(3, jobs=3)
+        _post(receiver, events)  # acknowledged while nothing projects
+        second = _background(receiver.proc.pid, not_pid=first)
+        assert second != first
+        receiver.settle()
+        assert _datasets(receiver) == _names(events) > 0
+        log = (receiver.workdir / "receiver.log").read_text()
+        assert f"Background process {first} exited with status -9: starting it again" in log
+    finally:
+        receiver.stop()
+
+
+def test_a_request_that_waits_for_the_graph_is_answered_projected_by_an_api_worker(tmp_path: Path) -> None:
+    receiver = Receiver(tmp_path / "r").start()
+    try:
+        event = chain_events(1, jobs=1)[0]
+        status, headers, body = http("POST", f"{receiver.url}/api/v1/lineage", body=json.dumps(event).encode(),
+                                     headers={**receiver.auth(receiver.ingest_key), "Prefer": "wait=projected",
+                                              "Content-Type": "application/json"})
+        assert status == 201 and json.loads(body)["projected"] is True
+        assert headers["Preference-Applied"] == "wait=projected"
+    finally:
+        receiver.stop()
