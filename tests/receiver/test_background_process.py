@@ -107,7 +107,7 @@ def test_serve_answers_in_api_workers_and_projects_in_one_background_process(tmp
     finally:
         receiver.stop()
     assert not serve_dir.exists()  # the master removes the folder when it stops
-    assert BACKGROUND not in os.popen("ps -eo args").read()
+    assert not (Path("/proc") / str(background)).exists()  # and stops the background process with the workers
 
 
 def test_a_background_process_that_dies_is_started_again_and_projects_what_was_sent_meanwhile(
