@@ -44,7 +44,9 @@ def readyz() -> tuple[Response, int]:
         log.warning("readiness: the graph store (%s) is unreachable: %s", s.graph.name, exc)
         checks["graph"] = {"ok": False, "backend": s.graph.name}
     backlog = s.events.backlog() if checks["state"]["ok"] else None
-    checks["projection"] = {"backlog": backlog, "retryInSeconds": s.worker.backoff}
+    # the projection worker's backoff while the graph store is down, known only where it runs (not in an API
+    # worker of `serve`, whose background process projects): null there
+    checks["projection"] = {"backlog": backlog, "retryInSeconds": s.worker.backoff if s.worker.running else None}
     ready = checks["state"]["ok"] and checks["graph"]["ok"]
     return jsonify({"status": "ready" if ready else "unavailable", "checks": checks}), 200 if ready else 503
 

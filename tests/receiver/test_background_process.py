@@ -104,6 +104,9 @@ def test_serve_answers_in_api_workers_and_projects_in_one_background_process(tmp
         assert metrics['lineagelens_events_total{kind="run",outcome="accepted"}'] == len(events)
         assert metrics["lineagelens_projected_events_total"] == len(events)
         assert metrics["lineagelens_projection_backlog"] == 0
+        # the worker does not know the projector's retry backoff: it says so rather than a made-up 0
+        ready = json.loads(http("GET", f"{receiver.url}/readyz")[2])
+        assert ready["checks"]["projection"] == {"backlog": 0, "retryInSeconds": None}
     finally:
         receiver.stop()
     assert not serve_dir.exists()  # the master removes the folder when it stops
