@@ -107,17 +107,26 @@ class Client(asyncio.Protocol):
 
     def send(self, seq: int, frame: bytes) -> None:
         """Queue a live message: held back until the first messages are out, then written."""
+        self.send_many([(seq, frame)])
+
+    def send_many(self, messages: list[tuple[int, bytes]]) -> None:
+        """Queue live messages delivered together (one listener pass). They are written at once, before the
+        client had a chance to read any: the queue may pass the limit by what they add, and the client is
+        too slow only when more than ``limit`` bytes of what was queued before them is still there."""
         if self.closing:
             return
         if not self.live:
-            self.pending.append((seq, frame))
+            self.pending.extend(messages)
             if len(self.pending) > self.pending_limit:
                 self.close(TOO_SLOW, "send queue overflow")
             return
-        if seq and seq <= self.after:
-            return
-        self._write(frame)
-        self._check()
+        burst = 0
+        for seq, frame in messages:
+            if not seq or seq > self.after:
+                self._write(frame)
+                burst += len(frame)
+        if burst:
+            self._check(burst)
 
     def start(self, frames: list[bytes], after: int) -> None:
         """Write the first messages (a snapshot, or a replay up to seq ``after``), then what came meanwhile."""
@@ -138,13 +147,15 @@ class Client(asyncio.Protocol):
         """Queue live messages again (a new subscribe is computing its snapshot)."""
         self.live = False
 
-    def _check(self) -> None:
+    def _check(self, burst: int = 0) -> None:
+        """Drop the client if it has more than ``limit`` bytes queued besides the first snapshot and the
+        ``burst`` just written."""
         if self.transport is None:
             return
         queued = self.transport.get_write_buffer_size()
         if queued <= self.limit:
             self._allowance = 0  # the snapshot is out
-        elif queued > self.limit + self._allowance:
+        elif queued > self.limit + self._allowance + burst:
             log.info("dropping a stream client that does not keep up (%d bytes queued)",
                      self.transport.get_write_buffer_size())
             self.close(TOO_SLOW, "send queue overflow: the client does not read fast enough")

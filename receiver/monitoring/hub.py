@@ -226,13 +226,16 @@ class Hub:
     def _deliver(self, prepared: list[tuple[Message, bytes | None, dict[tuple[str, ...], bytes]]]) -> None:
         for client in list(self.clients):
             scope = client.scope
+            out: list[tuple[int, bytes]] = []
             for message, frame, per_view in prepared:
                 if scope.view is not None and message.type == "graph.changed":
                     found = per_view.get(scope.view.key)
                     if found is not None:
-                        client.send(message.seq, found)
+                        out.append((message.seq, found))
                 elif frame is not None and scope.covers(message):
-                    client.send(message.seq, frame)
+                    out.append((message.seq, frame))
+            if out:
+                client.send_many(out)
 
     # -- shutdown ----------------------------------------------------------------------------------
     def stop(self) -> None:
