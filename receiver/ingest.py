@@ -123,19 +123,17 @@ class Ingestor:
         # Remembered before the commit: the worker may project an event the instant it commits. Only when this
         # process projects it (its role, or this request drains): under `serve` the background process
         # projects, and what it reads from the log it parses itself.
-        remember = self.projects_here or wait or self.inline
-        if remember:
-            for event in new_events:
-                self.projector.remember(event.content_hash, event.parsed, len(event.payload))
+        remembered = new_events if self.projects_here or wait or self.inline else []
+        for event in remembered:
+            self.projector.remember(event.content_hash, event.parsed, len(event.payload))
         try:
             ids = self.group.append(new_events)
         except BaseException:
-            if remember:
-                self.projector.forget([e.content_hash for e in new_events])
+            self.projector.forget([e.content_hash for e in remembered])
             raise
-        if remember:
-            appended = {e.content_hash for e, new_id in zip(new_events, ids, strict=True) if new_id is not None}
-            self.projector.forget([e.content_hash for e in new_events if e.content_hash not in appended])
+        # what was not appended (duplicates, also of an event earlier in this batch) nobody will take
+        appended = {e.content_hash for e, new_id in zip(new_events, ids, strict=True) if new_id is not None}
+        self.projector.forget([e.content_hash for e in remembered if e.content_hash not in appended])
         accepted = [Accepted(parsed, duplicate=new_id is None)
                     for (parsed, _), new_id in zip(items, ids, strict=True)]
         for item in accepted:
