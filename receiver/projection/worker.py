@@ -27,8 +27,8 @@ class CatchUpWorker:
         # Woken by a commit that nobody waits for, the worker lingers until producers pause (no commit for
         # ``quiet_seconds``), and at most ``max_linger_seconds``: a lone event is projected a moment after its
         # commit, while under a stream of events one pass takes many of them — fewer, larger batches (each graph
-        # write and state transaction has a fixed cost, projection shares the process with the requests, and on
-        # SQLite every pass holds the write lock their commits need), so acknowledgements keep producer speed.
+        # write and state transaction has a fixed cost, it takes CPU the requests need, and on SQLite every pass
+        # holds the write lock their commits need), so acknowledgements keep producer speed.
         # A waiting request (inline mode, Prefer: wait=projected) ends the linger at once.
         self.quiet_seconds = quiet_seconds
         self.max_linger_seconds = max_linger_seconds
@@ -40,8 +40,8 @@ class CatchUpWorker:
         self._thread: threading.Thread | None = None
         self._cond = threading.Condition()
         self._waiting: set[int] = set()  # event ids a request waits for
-        self.announce: Callable[[], None] | None = None  # wakes the projection worker of other processes
         self._done: set[int] = set()  # of those, the projected ones
+        self.announce: Callable[[], None] | None = None  # wakes the projection worker of other processes
 
     @property
     def running(self) -> bool:
