@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 log = logging.getLogger(__name__)
 
@@ -12,7 +13,11 @@ log = logging.getLogger(__name__)
 class BackgroundLoop:
     """A daemon thread running :meth:`_run` until :meth:`stop`; :meth:`wake` ends its current wait early.
     Subclasses set ``thread_name``, call :meth:`_init_loop` when they are built and implement ``_run`` with
-    ``self._stop`` / ``self._wake``."""
+    ``self._stop`` / ``self._wake``.
+
+    Under ``lineagelens serve`` the loop may run in the background process while the work it does is asked for
+    in an HTTP worker (a merge rule stored, an acknowledgement to notify): ``announce``, when set, carries the
+    wake to the other processes (receiver/wake_bus.py), and they call :meth:`wake_here`."""
 
     thread_name = "lineagelens-background"
 
@@ -20,13 +25,22 @@ class BackgroundLoop:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.announce: Callable[[], None] | None = None
 
     def wake(self) -> None:
+        """There is work: end the current wait, here and in the processes ``announce`` reaches."""
+        self.wake_here()
+        if self.announce is not None:
+            self.announce()
+
+    def wake_here(self) -> None:
+        """Another process asked for the work: end the current wait in this one."""
         self._wake.set()
 
     def start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._stop.clear()
+            self._wake.set()  # a first pass at once: work asked for before the loop ran (a restart, a peer)
             self._thread = threading.Thread(target=self._run, name=self.thread_name, daemon=True)
             self._thread.start()
 

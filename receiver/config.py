@@ -105,7 +105,8 @@ SETTINGS: tuple[Setting, ...] = (
             lambda v: v.strip().lower()),
     Setting("SERVE_DIR", "", "A private folder shared by the processes of one 'lineagelens serve' (its HTTP "
             "workers and its background process), which 'serve' makes and sets: they wake each other there when "
-            "they commit events or live-monitoring changes (receiver/wake_bus.py), and /metrics sums the metrics "
+            "there is work for another process (committed events, projected batches, live-monitoring changes, "
+            "merge rules, alert notifications: receiver/wake_bus.py), and /metrics sums the metrics "
             "files each writes there. Empty: processes notice each other's commits by polling (PostgreSQL NOTIFY "
             "still reaches live monitoring) and /metrics shows this process's own metrics."),
     Setting("WORKER_MAX_BACKOFF", 30.0, "Longest wait in seconds between retries while the graph store "

@@ -4,13 +4,16 @@ process).
 
 ``serve`` projects in a background process of its own, so an HTTP worker that commits events must wake that
 process's projection worker, and the background process that commits a projection batch (or a health check,
-or an alert) must wake every HTTP worker's live-monitoring listener. On PostgreSQL ``NOTIFY`` reaches the
-listeners, but not the projector; on SQLite nothing does. Without a wake both fall back to polling (1 s),
-which is what a lost datagram costs: a wake carries no data, it only says "look now".
+or an alert) must wake every HTTP worker's live-monitoring listener. Likewise events projected for a waiting request,
+a merge rule stored or an incident resolved in an HTTP worker wake the background process's rule evaluator,
+merge applier or alert delivery. On PostgreSQL
+``NOTIFY`` reaches the listeners, but nothing else; on SQLite nothing does. Without a wake each falls back to
+polling (1 to 5 s), which is what a lost datagram costs: a wake carries no data, it only says "look now".
 
 A process subscribes to topics (one byte each) by the name of its socket, ``<pid>.<topics>.sock``; a sender
-lists the directory at most once a second and sends to every other process subscribed to the topic. Sends
-never block: a full queue means the receiver has a wake pending already.
+sends to every other process subscribed to the topic. It lists the directory again when the directory changed
+(a process came or went), so a process that starts is woken by the very next send; sends never block: a full
+queue means the receiver has a wake pending already.
 """
 
 from __future__ import annotations
@@ -22,12 +25,25 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 log = logging.getLogger(__name__)
 
 EVENTS = "p"  # events committed to the event log: projection workers look
 CHANGES = "m"  # change-feed rows committed: live-monitoring listeners look
-REFRESH_SECONDS = 1.0
+PROJECTED = "e"  # a batch projected (by an HTTP worker, for a request that waits): rule evaluation looks
+MERGES = "i"  # identity merge rules stored or undone: the merge applier looks
+NOTIFICATIONS = "n"  # alert notifications queued (an acknowledgement, a resolve): alert delivery looks
+SETTLE_NS = 1_000_000_000  # a directory changed less than this long ago is listed on every send (see _subscribers)
+
+
+class Wakeable(Protocol):
+    """What a topic wakes: a loop that sends its own wakes through ``announce`` and takes others' in
+    ``wake_here`` (the projection worker, the live-monitoring listener, the background loops)."""
+
+    announce: Callable[[], None] | None
+
+    def wake_here(self) -> None: ...
 
 
 class WakeBus:
@@ -41,7 +57,7 @@ class WakeBus:
         self._out.setblocking(False)
         self._in: socket.socket | None = None
         self._peers: dict[str, list[str]] = {}
-        self._listed = -REFRESH_SECONDS
+        self._listed: int | None = None  # the directory's mtime when it was listed
         self._guard = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -78,15 +94,21 @@ class WakeBus:
             except BlockingIOError:
                 continue  # its queue is full: it has wakes pending
             except OSError:  # gone (a stopped process's socket): list again on the next send
-                self._listed = -REFRESH_SECONDS
+                self._listed = None
             except ValueError:  # closed while stopping
                 return
 
     def _subscribers(self, topic: str) -> list[str]:
-        now = time.monotonic()
+        """The other processes subscribed to ``topic``: the directory is listed again when its mtime moved
+        (a socket was bound or removed), and on every send while that change is under a second old: file
+        times are coarse, so a socket bound in the same clock tick as the listing leaves the mtime as it was."""
+        try:
+            stamp = os.stat(self.directory).st_mtime_ns
+        except OSError:
+            return []
         with self._guard:
-            if now - self._listed >= REFRESH_SECONDS:
-                self._listed = now
+            if stamp != self._listed or time.time_ns() - stamp < SETTLE_NS:
+                self._listed = stamp
                 self._peers = {}
                 try:
                     names = os.listdir(self.directory)

@@ -21,7 +21,6 @@ from lineagelens.receiver.identity.console import IdentityConsole
 from lineagelens.receiver.ingest import Ingestor
 from lineagelens.receiver.keyring import Keyring
 from lineagelens.receiver.metrics import Metrics
-from lineagelens.receiver.monitoring.listener import Listener
 from lineagelens.receiver.monitoring.setup import make_monitor
 from lineagelens.receiver.openlineage import ParsedEvent, facets
 from lineagelens.receiver.projection.projector import Projector
@@ -123,8 +122,7 @@ def init_app(app: Flask) -> None:
         identity=IdentityConsole(engine=engine, events=event_log, graph=graph, projector=projector, plugins=pm))
     works, schedules = runs_work(settings)
     if settings["SERVE_DIR"]:
-        found.wake_bus = _join_wake_bus(os.path.join(settings["SERVE_DIR"], "wake"), worker=worker,
-                                        projects=works, listener=monitor.listener)
+        found.wake_bus = _join_wake_bus(os.path.join(settings["SERVE_DIR"], "wake"), found, works=works)
     if works:
         worker.start()
         worker.wake()  # catch up on whatever an earlier process left pending
@@ -153,15 +151,19 @@ def init_app(app: Flask) -> None:
     atexit.register(found.identity.applier.stop, 2.0)
 
 
-def _join_wake_bus(directory: str, *, worker: CatchUpWorker, projects: bool, listener: Listener) -> WakeBus:
-    """Wake the other processes of this ``serve`` on commits, and be woken by theirs: committed events wake
-    the projection worker (in the process that runs one), change-feed rows every live-monitoring listener."""
-    handlers = {wake_bus.CHANGES: listener.wake_here}
-    if projects:
-        handlers[wake_bus.EVENTS] = worker.wake_here
+def _join_wake_bus(directory: str, found: services.Services, *, works: bool) -> WakeBus:
+    """Wake the other processes of this ``serve`` when there is work for them, and be woken by theirs:
+    change-feed rows wake every live-monitoring listener; committed events, projected batches, stored merge
+    rules and queued notifications wake the projection worker, rule evaluator, merge applier and alert
+    delivery of the process that runs them (``works``)."""
+    loops: dict[str, wake_bus.Wakeable] = {
+        wake_bus.CHANGES: found.monitor.listener, wake_bus.EVENTS: found.worker,
+        wake_bus.PROJECTED: found.alerts.evaluator, wake_bus.MERGES: found.identity.applier,
+        wake_bus.NOTIFICATIONS: found.alerts.delivery}
+    handlers = {topic: loop.wake_here for topic, loop in loops.items() if works or topic == wake_bus.CHANGES}
     os.makedirs(directory, mode=0o700, exist_ok=True)
     bus = WakeBus(directory, handlers)
-    worker.announce = functools.partial(bus.send, wake_bus.EVENTS)
-    listener.announce = functools.partial(bus.send, wake_bus.CHANGES)
+    for topic, loop in loops.items():
+        loop.announce = functools.partial(bus.send, topic)
     bus.start()
     return bus

@@ -65,7 +65,8 @@ class Delivery(BackgroundLoop):
     def enqueue(self, conn: sa.Connection, *, incident_id: int | None, event: str, channel_ids: Iterable[str],
                 message: Mapping[str, Any], now: datetime) -> int:
         """Queue ``message`` for each channel inside the caller's transaction; a (incident, event, channel)
-        already queued is left alone. How many were queued."""
+        already queued is left alone. How many were queued. The caller wakes delivery once it has committed
+        (woken before, a pass would not see the rows yet and they would wait for the next poll)."""
         rows = [{"incident_id": incident_id, "event": event, "channel_id": cid,
                  "dedup_key": f"{incident_id}:{event}:{cid}" if incident_id is not None else None,
                  "status": PENDING, "attempts": 0, "message": dict(message), "created_at": now,
@@ -74,9 +75,7 @@ class Delivery(BackgroundLoop):
             return 0
         stmt = db.insert(self.engine, alert_notifications).values(rows).on_conflict_do_nothing(
             index_elements=["dedup_key"])
-        count = conn.execute(stmt).rowcount or 0
-        self.wake()
-        return int(count)
+        return int(conn.execute(stmt).rowcount or 0)
 
     def _backoff(self, attempts: int) -> float:
         return float(min(self.retry_base * (2 ** max(attempts - 1, 0)), self.retry_max))

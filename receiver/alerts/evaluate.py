@@ -35,7 +35,7 @@ from . import model as M
 from .checks import EVENT_TYPES, RunChecks
 from .facts import TERMINAL, Facts
 from .incidents import IncidentService
-from .rules import RuleService
+from .rules import RuleIndex, RuleService
 
 log = logging.getLogger(__name__)
 
@@ -128,7 +128,7 @@ class Evaluator(BackgroundLoop):
                 index = self.rules.index()
                 changes: list[M.Firing | M.Recovery] = []
                 if run_ids and (index.types() & EVENT_TYPES or self._has_active()):
-                    evaluated, changes = self._evaluate(run_ids)
+                    evaluated, changes = self._evaluate(index, run_ids)
                     total += evaluated
 
                 def advance(conn: sa.Connection, position: int = position) -> None:
@@ -147,10 +147,9 @@ class Evaluator(BackgroundLoop):
             return conn.scalar(sa.select(incidents.c.id).where(incidents.c.state.in_(("open", "acknowledged")))
                                .limit(1)) is not None
 
-    def _evaluate(self, run_ids: list[str]) -> tuple[int, list[M.Firing | M.Recovery]]:
-        """How many finished runs were checked, and their recoveries and firings in order (per run: its
-        recoveries first, then its firings). Only reads."""
-        index = self.rules.index()
+    def _evaluate(self, index: RuleIndex, run_ids: list[str]) -> tuple[int, list[M.Firing | M.Recovery]]:
+        """How many finished runs were checked against ``index``, and their recoveries and firings in order
+        (per run: its recoveries first, then its firings). Only reads."""
         now = self.clock()
         found = self.facts.runs(run_ids)
         finished = [found[r] for r in run_ids if r in found and found[r].state in TERMINAL]
@@ -172,9 +171,9 @@ class Evaluator(BackgroundLoop):
         return len(finished), changes
 
     # -- the thread --------------------------------------------------------------------------------
-    def wake(self) -> None:
+    def wake_here(self) -> None:
         self._last_wake = time.monotonic()
-        super().wake()
+        super().wake_here()
 
     def gather(self, first: float) -> None:
         """After a wake at ``first``: wait while projection batches keep arriving (ingest is busy), until

@@ -327,6 +327,8 @@ class IncidentService:
             if finish is not None:
                 finish(conn)
             self._journal(conn, batch.announce)
+        if batch.announce:  # an incident opened or resolved queued its notifications: committed now
+            self.delivery.wake()
         for kind, row in batch.announce:
             self._announce(kind, row)
         return outcomes
@@ -433,6 +435,7 @@ class IncidentService:
                 raise Conflict(f"incident {incident_id} is already resolved")
             row = self._resolve(conn, row, by, now)
             self._journal(conn, [("alert.resolved", row)])
+        self.delivery.wake()  # the resolve notifications are committed
         self._announce("alert.resolved", row)
         return self.get(incident_id)
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 import uuid
 import zoneinfo
 from collections.abc import Callable, Iterable
@@ -23,8 +22,6 @@ from lineagelens.receiver.state.tables import alert_channels, alert_rules
 from . import model as M
 
 log = logging.getLogger(__name__)
-
-FINGERPRINT_SECONDS = 2.0  # how stale another receiver's rule change may be seen
 
 
 class InvalidRule(ApiError):
@@ -256,23 +253,19 @@ class RuleService:
         self.engine = engine
         self._index: RuleIndex | None = None
         self._fingerprint: tuple[Any, ...] = ()
-        self._checked = 0.0
         self._lock = threading.Lock()
 
     # -- the index ---------------------------------------------------------------------------------
     def index(self) -> RuleIndex:
-        """The current index: rebuilt after a change made through this service, and when another receiver
-        changed the rules (a count and latest-update check, at most every few seconds)."""
-        with self._lock:
-            now = time.monotonic()
-            if self._index is not None and now - self._checked < FINGERPRINT_SECONDS:
-                return self._index
-            with self.engine.connect() as conn:
-                found = tuple(conn.execute(sa.select(sa.func.count(), sa.func.max(alert_rules.c.updated_at))).one())
-                if self._index is None or found != self._fingerprint:
-                    self._index = RuleIndex(rule_of(r) for r in conn.execute(sa.select(alert_rules)))
-                    self._fingerprint = found
-            self._checked = now
+        """The rules as committed now: rebuilt after a change made through this service, and when another
+        process or receiver changed them (a count and latest-update check, one small query per call). So an
+        evaluation pass sees every rule committed before it started: a rule created in an HTTP worker of
+        ``serve`` applies to the very next event the background process evaluates."""
+        with self._lock, self.engine.connect() as conn:
+            found = tuple(conn.execute(sa.select(sa.func.count(), sa.func.max(alert_rules.c.updated_at))).one())
+            if self._index is None or found != self._fingerprint:
+                self._index = RuleIndex(rule_of(r) for r in conn.execute(sa.select(alert_rules)))
+                self._fingerprint = found
             return self._index
 
     def invalidate(self) -> None:

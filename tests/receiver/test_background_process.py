@@ -13,6 +13,8 @@ from typing import Any
 
 from tests.factories import chain_events
 from tests.integrations.support import Receiver, http
+from tests.receiver.alerts.support import run
+from tests.servers import HttpServer, http_server
 
 BACKGROUND = "lineagelens.receiver.background_process"
 
@@ -87,9 +89,10 @@ def test_serve_answers_in_api_workers_and_projects_in_one_background_process(tmp
         serve_dir = Path(env["LINEAGELENS_SERVE_DIR"])
         assert oct(serve_dir.stat().st_mode & 0o777) == "0o700"
         wake_dir = serve_dir / "wake"
-        # who listens for what: committed events wake the background process only (the worker projects
-        # nothing); change-feed rows wake both (live monitoring streams are served by the worker)
-        expected = sorted([f"{background}.mp.sock", f"{workers[0]}.m.sock"])
+        # who listens for what: committed events, projected batches, merge rules and queued notifications wake
+        # the background process only (the worker projects, evaluates, applies and delivers nothing by itself);
+        # change-feed rows wake both (live monitoring streams are served by the worker)
+        expected = sorted([f"{background}.eimnp.sock", f"{workers[0]}.m.sock"])
         deadline = time.monotonic() + 30  # the background process may still be starting
         while sorted(p.name for p in wake_dir.iterdir()) != expected and time.monotonic() < deadline:
             time.sleep(0.1)
@@ -141,5 +144,45 @@ def test_a_request_that_waits_for_the_graph_is_answered_projected_by_an_api_work
                                               "Content-Type": "application/json"})
         assert status == 201 and json.loads(body)["projected"] is True
         assert headers["Preference-Applied"] == "wait=projected"
+    finally:
+        receiver.stop()
+
+
+def _call(receiver: Receiver, method: str, path: str, body: Any = None, **headers: str) -> Any:
+    status, _, answer = http(method, f"{receiver.url}{path}", body=json.dumps(body).encode() if body else None,
+                             headers={**receiver.auth(), "Content-Type": "application/json", **headers})
+    assert 200 <= status < 300, answer[:500]
+    return json.loads(answer) if answer else None
+
+
+def _received(hook: HttpServer, event: str, timeout: float = 60.0) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    while True:
+        found = [r.json() for r in hook.requests if r.json().get("event") == event]
+        if found:
+            return found[0]
+        assert time.monotonic() < deadline, f"no {event!r} notification"
+        time.sleep(0.1)
+
+
+def test_alerting_asked_for_in_an_api_worker_happens_at_once_in_the_background_process(tmp_path: Path) -> None:
+    # The rule and the resolve are stored by the HTTP worker, which also projects the FAIL its request waits
+    # for; evaluation and delivery run in the background process, polling only every 600 s here: the rule
+    # must apply to the very next event, evaluated and delivered on the wakes the worker sends, not on a poll.
+    settings = {"SOURCE_ALLOW_NETWORKS": "127.0.0.0/8", "ALERT_POLL_SECONDS": "600"}
+    receiver = Receiver(tmp_path / "r", settings=settings).start()
+    try:
+        with http_server({"/hook": (200, {})}) as hook:
+            channel = _call(receiver, "POST", "/api/v1/channels", {"name": "hook", "kind": "webhook",
+                                                                   "config": {"url": f"{hook.url}/hook"}})
+            _call(receiver, "POST", "/api/v1/alert-rules", {"name": "load failed", "type": "job_failed",
+                                                            "channelIds": [channel["id"]], "scope": {"jobs": ["load"]}})
+            start, fail = run("load", "FAIL", error="disk full")
+            _call(receiver, "POST", "/api/v1/lineage", start)
+            _call(receiver, "POST", "/api/v1/lineage", fail, Prefer="wait=projected")
+            opened = _received(hook, "opened")["incident"]
+            assert opened["rootNodeId"] == "job:etl:load"
+            _call(receiver, "POST", f"/api/v1/incidents/{opened['id']}/resolve")
+            assert _received(hook, "resolved")["incident"]["id"] == opened["id"]
     finally:
         receiver.stop()

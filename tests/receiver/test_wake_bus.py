@@ -33,6 +33,23 @@ def test_a_wake_reaches_the_processes_subscribed_to_its_topic_and_no_other(tmp_p
     assert list(tmp_path.iterdir()) == []  # a stopped bus removes its socket
 
 
+def test_a_process_that_starts_is_woken_by_the_next_send(tmp_path: Path) -> None:
+    # the sender has listed the directory already (nobody subscribed); a background process starting right
+    # after must not miss the wakes of the next second (lost wakes cost a poll, up to minutes for delivery)
+    woken: dict[str, threading.Event] = {}
+    api = _bus(tmp_path, wake_bus.CHANGES, "1", woken)
+    try:
+        api.send(wake_bus.NOTIFICATIONS)
+        late = _bus(tmp_path, wake_bus.NOTIFICATIONS, "2", woken)
+        try:
+            api.send(wake_bus.NOTIFICATIONS)
+            assert woken["2:n"].wait(5)
+        finally:
+            late.stop()
+    finally:
+        api.stop()
+
+
 def test_sending_to_a_process_that_is_gone_neither_fails_nor_blocks(tmp_path: Path) -> None:
     woken: dict[str, threading.Event] = {}
     sender = _bus(tmp_path, "", "1", woken)

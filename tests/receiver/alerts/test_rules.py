@@ -6,7 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from lineagelens.receiver.alerts import model as M
-from lineagelens.receiver.alerts.rules import RuleIndex
+from lineagelens.receiver.alerts.rules import RuleIndex, RuleService
 from tests.receiver.alerts.support import T0, alert_app, alerts, create, dataset, post, run
 
 
@@ -128,3 +128,17 @@ def test_the_index_tests_a_node_only_against_rules_its_name_can_match() -> None:
     assert len(candidates) < 10  # not 906: orders_1, orders_17, orders_1*, and the rules without name patterns
     assert {r.id for r in index.matching(M.JOB_FAILED, "etl", "orders_17")} == {"617", "900", "904"}
     assert index.may_match(M.JOB_FAILED, "x", "orders_17") and not index.may_match(M.JOB_FAILED, "x", "nothing")
+
+
+def test_a_rule_stored_by_another_process_is_in_the_very_next_index(tmp_path: Path) -> None:
+    # `serve` stores rules in an HTTP worker and evaluates them in its background process: the evaluator's
+    # next pass must see a rule committed before it, changed or disabled likewise, without waiting.
+    evaluator = RuleService(alerts(alert_app(tmp_path)).rules.engine)
+    api = alert_app(tmp_path).test_client()
+    assert len(evaluator.index()) == 0
+    made = create(api, "/api/v1/alert-rules", {"name": "f", "type": "job_failed", "scope": {"jobs": ["load"]}})
+    assert [r.id for r in evaluator.index().matching(M.JOB_FAILED, "etl", "load")] == [made["id"]]
+    api.patch(f"/api/v1/alert-rules/{made['id']}", json={"scope": {"jobs": ["extract"]}})
+    assert evaluator.index().matching(M.JOB_FAILED, "etl", "load") == []
+    api.patch(f"/api/v1/alert-rules/{made['id']}", json={"enabled": False})
+    assert len(evaluator.index()) == 0
