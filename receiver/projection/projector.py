@@ -74,7 +74,7 @@ def _keys(events: list[ParsedEvent], normalize: Normalize) -> set[Key]:
         for ref in refs:
             keys.add((ref.namespace, ref.name))
             keys.update(F.symlinks(ref.facets))
-            keys.update((d.source_namespace, d.source_dataset) for d in F.column_lineage(ref.facets))
+            keys.update(F.column_lineage_sources(ref.facets))
     return {normalize(*k) for k in keys}
 
 

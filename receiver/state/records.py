@@ -37,9 +37,13 @@ class TimedFacets:
         values, times = dict(self.values), dict(self.times)
         for key, value in other.values.items():
             stamp = other.times.get(key, "")
-            # ISO strings of UTC datetimes compare in time order; ties go to the larger JSON for determinism.
-            if key not in values or (stamp, repr(value)) > (times.get(key, ""), repr(values[key])):
-                values[key], times[key] = value, stamp
+            if key in values:
+                # ISO strings of UTC datetimes compare in time order; a tie goes to the larger repr, for
+                # determinism (computed only then: a facet is kilobytes of JSON)
+                mine = times.get(key, "")
+                if stamp < mine or (stamp == mine and repr(value) <= repr(values[key])):
+                    continue
+            values[key], times[key] = value, stamp
         return TimedFacets(values=values, times=times)
 
 

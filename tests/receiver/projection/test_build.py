@@ -10,6 +10,7 @@ from typing import Any
 from lineagelens.receiver.graph.model import Rel, dataset_id, field_id, job_id
 from lineagelens.receiver.openlineage import parse_event
 from lineagelens.receiver.openlineage.model import RunState
+from lineagelens.receiver.projection import facets as F
 from lineagelens.receiver.projection.build import build, learn_aliases
 from lineagelens.receiver.state.records import RunRecord, TimedFacets
 from tests.conftest import scenario
@@ -122,3 +123,19 @@ def test_alias_learned_later_points_at_the_existing_canonical() -> None:
 def test_event_without_datasets_adds_no_edges() -> None:
     start = scenario("CLL")[0]
     assert not [e for e in _project([start]).graph.edges.values() if e.rel in (Rel.INPUT_TO, Rel.OUTPUTS)]
+
+
+def test_the_sources_of_column_lineage_are_the_datasets_its_derivations_read() -> None:
+    # what the projector looks aliases up for, without building the derivations: the same datasets
+    facets = [ref.get("facets") or {} for name in ("CLL", "airflow", "spark_dataproc_bigquery_shakespare",
+                                                   "spark_dataproc_simple_producer_test_complete")
+              for event in scenario(name) for ref in [*event.get("inputs", []), *event.get("outputs", [])]]
+    with_lineage = [f for f in facets if "columnLineage" in f]
+    assert len(with_lineage) >= 10
+    dataset_level = {"fields": {"total": {"inputFields": []}}, "dataset": [
+        {"namespace": "pg", "name": "orders", "field": "status"}, {"namespace": "pg", "name": "", "field": "x"}]}
+    no_fields = {"dataset": dataset_level["dataset"]}  # dataset-level sources feed no field: none
+    for facet in [*with_lineage, {"columnLineage": dataset_level}, {"columnLineage": no_fields}]:
+        derived = {(d.source_namespace, d.source_dataset) for d in F.column_lineage(facet)}
+        assert F.column_lineage_sources(facet) == derived
+    assert F.column_lineage_sources({"columnLineage": dataset_level}) == {("pg", "orders")}

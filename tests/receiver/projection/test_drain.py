@@ -1,6 +1,6 @@
 """Draining in batches: writing batch n overlaps building batch n + 1, and the result is what one batch gives —
 aliases learned by a batch fold the next one before its records are written, and a graph outage in a later
-batch leaves that batch and the rest pending."""
+batch leaves that batch and the rest pending, as do records that fail after Neo4j has the batch's graph."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from flask import Flask
 from lineagelens.receiver import services
 from lineagelens.receiver.graph.base import GraphUnavailable
 from lineagelens.receiver.state import tables as T
-from tests.conftest import close_app, make_app, post_events, projected_state, scenario
+from tests.conftest import backend_config, close_app, make_app, post_events, projected_state, scenario
 from tests.factories import chain_events
 from tests.receiver.identity.support import dataset, run
 
@@ -103,3 +103,47 @@ def test_stored_events_are_not_validated_again_unless_stored_by_an_older_version
     monkeypatch.setattr(module, "parse_event", lambda raw: validated.append(1) or real(raw))
     assert services.get(app).projector.drain().projected == len(_events())
     assert len(validated) == 3
+
+
+@pytest.fixture
+def unprojected_neo4j(tmp_path: Path) -> Iterator[Flask]:
+    """A receiver on PostgreSQL + Neo4j that commits events without projecting them, in batches of 5."""
+    app = make_app({**backend_config("neo4j", tmp_path), "PROJECTION_MODE": "background", "WORKER_ENABLED": False,
+                    "PROJECTION_BATCH_SIZE": 5})
+    post_events(app.test_client(), _events())
+    yield app
+    close_app(app)
+
+
+def _stored_runs(app: Flask) -> set[str]:
+    with services.get(app).engine.connect() as conn:
+        return set(conn.scalars(sa.select(T.runs.c.run_id)))
+
+
+def _first_batch_runs(app: Flask) -> set[str]:
+    with services.get(app).engine.connect() as conn:
+        return set(conn.scalars(sa.select(T.lineage_events.c.run_id).order_by(T.lineage_events.c.id).limit(5)))
+
+
+@pytest.mark.postgres
+@pytest.mark.neo4j
+def test_with_neo4j_records_that_fail_after_the_graph_is_written_leave_the_batch_pending(
+        unprojected_neo4j: Flask) -> None:
+    app = unprojected_neo4j
+    records = services.get(app).projector.records
+    real_write, calls = records.write, []
+
+    def failing_second(conn: sa.Connection, rows: Any) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise sa.exc.OperationalError("INSERT", {}, Exception("connection lost"))
+        real_write(conn, rows)
+
+    records.write = failing_second  # type: ignore[method-assign]
+    with pytest.raises(sa.exc.OperationalError):
+        services.get(app).projector.drain()
+    assert _pending(app) == len(_events()) - 5  # its graph is written (idempotently, again next time)
+    records.write = real_write  # type: ignore[method-assign]
+    services.get(app).projector.drain()
+    assert _pending(app) == 0
+    assert _first_batch_runs(app) - {None} <= _stored_runs(app)
