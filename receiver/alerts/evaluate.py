@@ -17,6 +17,7 @@ cursor never passes an event that is not projected yet.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -67,6 +68,10 @@ def try_session_lock(engine: sa.Engine, key: int, local: threading.Lock) -> Iter
                     conn.commit()
     finally:
         local.release()
+
+
+def _advance(conn: sa.Connection, position: int) -> None:
+    conn.execute(alert_cursor.update().where(alert_cursor.c.name == CURSOR).values(position=position))
 
 
 class Evaluator(BackgroundLoop):
@@ -120,19 +125,22 @@ class Evaluator(BackgroundLoop):
                     bound = self._bound(conn)
                     if bound <= cursor:
                         return total
+                index = self.rules.index()
+                if not index.types() & EVENT_TYPES and not self._has_active():
+                    # nothing can fire or recover: skip to the bound without reading the events
+                    with transaction(self.engine) as conn:
+                        _advance(conn, bound)
+                    return total
+                with self.engine.connect() as conn:
                     rows = conn.execute(sa.select(lineage_events.c.id, lineage_events.c.run_id).where(
                         lineage_events.c.id > cursor, lineage_events.c.id <= bound,
                         lineage_events.c.event_type.in_(TERMINAL)).order_by(lineage_events.c.id).limit(BATCH)).all()
                 position = rows[-1].id if len(rows) == BATCH else bound
                 run_ids = list(dict.fromkeys(r.run_id for r in rows if r.run_id))
-                index = self.rules.index()
                 changes: list[M.Firing | M.Recovery] = []
-                if run_ids and (index.types() & EVENT_TYPES or self._has_active()):
+                if run_ids:
                     evaluated, changes = self._evaluate(index, run_ids)
                     total += evaluated
-
-                def advance(conn: sa.Connection, position: int = position) -> None:
-                    conn.execute(alert_cursor.update().where(alert_cursor.c.name == CURSOR).values(position=position))
 
                 # the pass's firings and recoveries in short write transactions of at most CHUNK changes (the
                 # writer lock is released between them, so ingest commits interleave), the cursor with the
@@ -140,7 +148,7 @@ class Evaluator(BackgroundLoop):
                 while len(changes) > CHUNK:
                     self.incidents.apply(changes[:CHUNK])
                     changes = changes[CHUNK:]
-                self.incidents.apply(changes, finish=advance)
+                self.incidents.apply(changes, finish=functools.partial(_advance, position=position))
 
     def _has_active(self) -> bool:
         with self.engine.connect() as conn:
