@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from lineagelens.receiver.dashboards import graph_id
 from lineagelens.receiver.errors import Conflict, NotFound
 from lineagelens.receiver.graph.base import GraphStore
-from lineagelens.receiver.graph.model import Direction, NodeKind
+from lineagelens.receiver.graph.model import Direction, Node, NodeKind
 from lineagelens.receiver.state import db
 from lineagelens.receiver.state.db import transaction
 from lineagelens.receiver.state.tables import (
@@ -147,19 +147,20 @@ class IncidentService:
         try:
             view = self.graph.traverse(start=[node_id], direction=Direction.DOWNSTREAM, depth=self.impact_depth,
                                        max_nodes=500)
-            nodes = [n for n in view.nodes.values() if n.id != node_id]
-            truncated = view.truncated
+            reached, truncated = list(view.nodes.values()), view.truncated
         except Exception as exc:  # an unreachable graph store must not lose the incident
             log.warning("impact of %s not computed: %s", node_id, exc)
-            nodes, truncated = [], True
+            reached, truncated = [], True
         found = {"datasets": [], "jobs": []}  # type: dict[str, list[dict[str, Any]]]
-        for node in sorted(nodes, key=lambda n: n.id):
+        for node in sorted(reached, key=lambda n: n.id):
+            if node.id == node_id:
+                continue
             if node.kind is NodeKind.DATASET:
                 found["datasets"].append({"id": node.id, "namespace": node.namespace, "name": node.name})
             elif node.kind is NodeKind.JOB:
                 found["jobs"].append({"id": node.id, "namespace": node.namespace, "name": node.name})
         ids = [node_id, *(n["id"] for n in found["datasets"] + found["jobs"])]
-        owners_by_node = self._owners(ids)
+        owners_by_node = self._owners(reached)
         for item in found["datasets"] + found["jobs"]:
             item["owners"] = owners_by_node.get(item["id"], [])
         boards = self._dashboards(set(ids))
@@ -168,21 +169,14 @@ class IncidentService:
                 "nodeIds": ids[1:], "rootOwners": owners_by_node.get(node_id, []), "owners": owners,
                 "depth": self.impact_depth, "truncated": truncated}
 
-    def _owners(self, ids: list[str]) -> dict[str, list[str]]:
+    def _owners(self, nodes: list[Node]) -> dict[str, list[str]]:
+        """The owners of each job and dataset among ``nodes`` (their ``ownership`` facets), by node id."""
         out: dict[str, list[str]] = {}
-        for kind in ("job", "dataset"):
-            keys = {}
-            for node_id in ids:
-                prefix, _, rest = node_id.partition(":")
-                if prefix == kind:
-                    keys[node_id] = rest
-            if not keys:
-                continue
-            # ids are "kind:namespace:name" with colons in namespaces: ask the graph for the split
-            nodes = self.graph.get_nodes(ids=list(keys))
-            pairs = {nid: (n.namespace, n.name) for nid, n in nodes.items()}
-            found = self.facts.owners(kind, pairs.values())
-            out.update({nid: found.get(pair, []) for nid, pair in pairs.items()})
+        for kind in (NodeKind.JOB, NodeKind.DATASET):
+            pairs = {n.id: (n.namespace, n.name) for n in nodes if n.kind is kind}
+            if pairs:
+                found = self.facts.owners(kind.value, pairs.values())
+                out.update({nid: found.get(pair, []) for nid, pair in pairs.items()})
         return out
 
     def _dashboards(self, ids: set[str]) -> list[dict[str, Any]]:
