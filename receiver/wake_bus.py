@@ -25,7 +25,6 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping
-from typing import Protocol
 
 log = logging.getLogger(__name__)
 
@@ -35,15 +34,6 @@ PROJECTED = "e"  # a batch projected (by an HTTP worker, for a request that wait
 MERGES = "i"  # identity merge rules stored or undone: the merge applier looks
 NOTIFICATIONS = "n"  # alert notifications queued (an acknowledgement, a resolve): alert delivery looks
 SETTLE_NS = 1_000_000_000  # a directory changed less than this long ago is listed on every send (see _subscribers)
-
-
-class Wakeable(Protocol):
-    """What a topic wakes: a loop that sends its own wakes through ``announce`` and takes others' in
-    ``wake_here`` (the projection worker, the live-monitoring listener, the background loops)."""
-
-    announce: Callable[[], None] | None
-
-    def wake_here(self) -> None: ...
 
 
 class WakeBus:

@@ -14,6 +14,7 @@ from lineagelens.receiver import plugins, services, wake_bus
 from lineagelens.receiver.alerts.setup import make_alerts
 from lineagelens.receiver.auth.identity import make_auth
 from lineagelens.receiver.auth.sso import make_sso
+from lineagelens.receiver.background import Wakeable
 from lineagelens.receiver.dashboards import DashboardService, ManualLineage
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.graph.sql import SqlGraphStore
@@ -156,7 +157,7 @@ def _join_wake_bus(directory: str, found: services.Services, *, works: bool) -> 
     change-feed rows wake every live-monitoring listener; committed events, projected batches, stored merge
     rules and queued notifications wake the projection worker, rule evaluator, merge applier and alert
     delivery of the process that runs them (``works``)."""
-    loops: dict[str, wake_bus.Wakeable] = {
+    loops: dict[str, Wakeable] = {
         wake_bus.CHANGES: found.monitor.listener, wake_bus.EVENTS: found.worker,
         wake_bus.PROJECTED: found.alerts.evaluator, wake_bus.MERGES: found.identity.applier,
         wake_bus.NOTIFICATIONS: found.alerts.delivery}

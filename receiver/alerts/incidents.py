@@ -321,7 +321,8 @@ class IncidentService:
             if finish is not None:
                 finish(conn)
             self._journal(conn, batch.announce)
-        if batch.announce:  # an incident opened or resolved queued its notifications: committed now
+        # an opened or resolved incident queued notifications, committed now (an update queues none: one idle pass)
+        if batch.announce:
             self.delivery.wake()
         for kind, row in batch.announce:
             self._announce(kind, row)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
 
+from lineagelens.receiver.background import Wakeable
 from lineagelens.receiver.monitoring.changes import CHANNEL, ChangeFeed
 from lineagelens.receiver.monitoring.hub import Hub
 from lineagelens.receiver.monitoring.status import StatusReader
@@ -27,7 +27,7 @@ BATCH = 1000
 PRUNE_EVERY = 60.0
 
 
-class Listener:
+class Listener(Wakeable):
     def __init__(self, *, engine: sa.Engine, feed: ChangeFeed, reader: StatusReader, hub: Hub,
                  poll: float) -> None:
         self.engine = engine
@@ -37,7 +37,6 @@ class Listener:
         self.poll = poll
         self.last = 0
         self._wake = threading.Event()
-        self.announce: Callable[[], None] | None = None  # wakes the listeners of other processes
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -55,17 +54,6 @@ class Listener:
             self._thread = threading.Thread(target=self._guard, args=(target,), name="lineagelens-listener",
                                             daemon=True)
             self._thread.start()
-
-    def wake(self) -> None:
-        """Something was committed in this process: read it now, here and in the processes ``announce``
-        reaches (the other processes of ``lineagelens serve``, receiver/wake_bus.py)."""
-        self._wake.set()
-        if self.announce is not None:
-            self.announce()
-
-    def wake_here(self) -> None:
-        """Another process committed changes: read them now."""
-        self._wake.set()
 
     def stop(self) -> None:
         self._stop.set()

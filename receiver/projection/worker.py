@@ -11,15 +11,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
+from lineagelens.receiver.background import Wakeable
 from lineagelens.receiver.graph.base import GraphUnavailable
 from lineagelens.receiver.projection.projector import Projector
 
 log = logging.getLogger(__name__)
 
 
-class CatchUpWorker:
+class CatchUpWorker(Wakeable):
     def __init__(self, projector: Projector, *, poll_seconds: float = 1.0, max_backoff: float = 30.0,
                  quiet_seconds: float = 0.02, max_linger_seconds: float = 0.25) -> None:
         self.projector = projector
@@ -41,7 +42,6 @@ class CatchUpWorker:
         self._cond = threading.Condition()
         self._waiting: set[int] = set()  # event ids a request waits for
         self._done: set[int] = set()  # of those, the projected ones
-        self.announce: Callable[[], None] | None = None  # wakes the projection worker of other processes
 
     @property
     def running(self) -> bool:
@@ -52,17 +52,6 @@ class CatchUpWorker:
             self._stop.clear()
             self._thread = threading.Thread(target=self._run, name="lineagelens-projector", daemon=True)
             self._thread.start()
-
-    def wake(self) -> None:
-        """Events were committed: start a pass, here and in the process ``announce`` reaches (the background
-        process of ``lineagelens serve``, receiver/wake_bus.py)."""
-        self._wake.set()
-        if self.announce is not None:
-            self.announce()
-
-    def wake_here(self) -> None:
-        """Another process committed events: start a pass in this one."""
-        self._wake.set()
 
     def report_failure(self) -> None:
         """Someone else saw the graph store fail: back off as if this worker had, and retry later."""
