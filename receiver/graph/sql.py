@@ -6,6 +6,7 @@ level. Writes are upserts whose conflict clauses implement the merge rules of :c
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
@@ -218,26 +219,11 @@ class SqlGraphStore(GraphStore):
                     found[row.id] = _node(row)
         return found
 
-    @staticmethod
-    def _reached(start: Sequence[str], upstream: bool, depth: int, rels: Sequence[Rel],
-                 limit: int) -> sa.Select[Any]:
-        """(id, d): node id and smallest depth, for nodes within ``depth`` edges (at most ``limit`` + 1 rows,
-        nearest first)."""
-        seeds = (sa.select(N.c.id.label("id"), sa.literal(0).label("depth")).where(N.c.id.in_(list(start)))
-                 .cte("walk", recursive=True))
-        here, there = (E.c.dst, E.c.src) if upstream else (E.c.src, E.c.dst)
-        step = (sa.select(there.label("id"), (seeds.c.depth + 1).label("depth"))
-                .join(E, here == seeds.c.id)
-                .where(E.c.rel.in_([r.value for r in rels]), seeds.c.depth < depth))
-        walk = seeds.union(step)
-        best = sa.func.min(walk.c.depth)
-        return (sa.select(walk.c.id, best.label("d")).group_by(walk.c.id)
-                .order_by(best, walk.c.id).limit(limit + 1))
-
     def _walk(self, conn: sa.Connection, start: Sequence[str], upstream: bool, depth: int,
               rels: Sequence[Rel], limit: int) -> dict[str, int]:
         """Node id -> smallest depth, for nodes within ``depth`` edges (at most ``limit`` + 1 rows)."""
-        return {row.id: row.d for row in conn.execute(self._reached(start, upstream, depth, rels, limit))}
+        stmt = _reached_statement(upstream, tuple(rels))
+        return {row.id: row.d for row in conn.execute(stmt, _walk_params(start, depth, limit))}
 
     def _traverse_joined(self, conn: sa.Connection, start: Sequence[str], upstream: bool, depth: int,
                          max_nodes: int, rels: Sequence[Rel]) -> Subgraph | None:
@@ -245,15 +231,12 @@ class SqlGraphStore(GraphStore):
         truncated) the walk joined to the edges on both ends. No id lists travel back to the database (an
         ``IN`` list of every kept id made SQLite probe its edge key for every pair). None when truncated:
         the caller fetches the edges among the kept nodes."""
-        reached = self._reached(start, upstream, depth, rels, max_nodes).subquery("reached")
-        rows = list(conn.execute(sa.select(N, reached.c.d).join(reached, N.c.id == reached.c.id)))
+        nodes_stmt, edges_stmt = _joined_statements(upstream, tuple(rels))
+        params = _walk_params(start, depth, max_nodes)
+        rows = list(conn.execute(nodes_stmt, params))
         if len(rows) > max_nodes:
             return None
-        a = self._reached(start, upstream, depth, rels, max_nodes).cte("kept_a")
-        b = sa.select(a.c.id).cte("kept_b")
-        stmt = (sa.select(E).join(a, E.c.src == a.c.id).join(b, E.c.dst == b.c.id)
-                .where(E.c.rel.in_([r.value for r in rels])))
-        edges = sorted((_edge(e) for e in conn.execute(stmt)), key=lambda e: (e.src, e.dst, e.rel))
+        edges = sorted((_edge(e) for e in conn.execute(edges_stmt, params)), key=lambda e: (e.src, e.dst, e.rel))
         return Subgraph(nodes={r.id: _node(r) for r in rows}, edges=edges, truncated=False)
 
     def traverse(self, *, start: Sequence[str], direction: Direction, depth: int, max_nodes: int,
@@ -357,6 +340,40 @@ class SqlGraphStore(GraphStore):
                 found[kind] = n
             found["edges"] = int(conn.scalar(sa.select(sa.func.count()).select_from(E)) or 0)
         return found
+
+
+def _walk_params(start: Sequence[str], depth: int, limit: int) -> dict[str, Any]:
+    return {"start": list(start), "depth": depth, "limit": limit + 1}
+
+
+@functools.cache
+def _reached_statement(upstream: bool, rels: tuple[Rel, ...]) -> sa.Select[Any]:
+    """(id, d): node id and smallest depth, for nodes within ``:depth`` edges of the ``:start`` ids (at most
+    ``:limit`` rows, nearest first). Built once per direction and relation set, with bound parameters: building
+    a recursive CTE costs SQLAlchemy about a millisecond, more than SQLite takes to run a small one."""
+    seeds = (sa.select(N.c.id.label("id"), sa.literal(0).label("depth"))
+             .where(N.c.id.in_(sa.bindparam("start", expanding=True))).cte("walk", recursive=True))
+    here, there = (E.c.dst, E.c.src) if upstream else (E.c.src, E.c.dst)
+    step = (sa.select(there.label("id"), (seeds.c.depth + 1).label("depth"))
+            .join(E, here == seeds.c.id)
+            .where(E.c.rel.in_([r.value for r in rels]), seeds.c.depth < sa.bindparam("depth")))
+    walk = seeds.union(step)
+    best = sa.func.min(walk.c.depth)
+    return (sa.select(walk.c.id, best.label("d")).group_by(walk.c.id)
+            .order_by(best, walk.c.id).limit(sa.bindparam("limit")))
+
+
+@functools.cache
+def _joined_statements(upstream: bool, rels: tuple[Rel, ...]) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The nodes a walk reaches (with their depth ``d``), and the edges among them; parameters as
+    :func:`_reached_statement`."""
+    reached = _reached_statement(upstream, rels).subquery("reached")
+    nodes = sa.select(N, reached.c.d).join(reached, N.c.id == reached.c.id)
+    a = _reached_statement(upstream, rels).cte("kept_a")
+    b = sa.select(a.c.id).cte("kept_b")
+    edges = (sa.select(E).join(a, E.c.src == a.c.id).join(b, E.c.dst == b.c.id)
+             .where(E.c.rel.in_([r.value for r in rels])))
+    return nodes, edges
 
 
 def _directions(direction: Direction) -> tuple[bool, ...]:
