@@ -10,6 +10,7 @@ The unique ``dedup_key`` (incident, event, channel) makes each notification exis
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -46,6 +47,15 @@ def present(row: Any) -> dict[str, Any]:
             "title": (row.message or {}).get("title")}
 
 
+def queue_rows(*, incident_id: int | None, event: str, channel_ids: Iterable[str], message: Mapping[str, Any],
+               now: datetime) -> list[dict[str, Any]]:
+    """The ``alert_notifications`` rows that queue ``message`` for each of ``channel_ids`` (once each)."""
+    return [{"incident_id": incident_id, "event": event, "channel_id": cid,
+             "dedup_key": f"{incident_id}:{event}:{cid}" if incident_id is not None else None,
+             "status": PENDING, "attempts": 0, "message": dict(message), "created_at": now,
+             "next_attempt_at": now} for cid in dict.fromkeys(channel_ids)]
+
+
 @dataclass
 class Delivery(BackgroundLoop):
     engine: sa.Engine
@@ -67,15 +77,19 @@ class Delivery(BackgroundLoop):
         """Queue ``message`` for each channel inside the caller's transaction; a (incident, event, channel)
         already queued is left alone. How many were queued. The caller wakes delivery once it has committed
         (woken before, a pass would not see the rows yet and they would wait for the next poll)."""
-        rows = [{"incident_id": incident_id, "event": event, "channel_id": cid,
-                 "dedup_key": f"{incident_id}:{event}:{cid}" if incident_id is not None else None,
-                 "status": PENDING, "attempts": 0, "message": dict(message), "created_at": now,
-                 "next_attempt_at": now} for cid in dict.fromkeys(channel_ids)]
+        return self.enqueue_rows(conn, queue_rows(incident_id=incident_id, event=event, channel_ids=channel_ids,
+                                                  message=message, now=now))
+
+    def enqueue_rows(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+        """Queue rows made by :func:`queue_rows` (any number of messages) in one statement; as :meth:`enqueue`."""
         if not rows:
             return 0
-        stmt = db.insert(self.engine, alert_notifications).values(rows).on_conflict_do_nothing(
-            index_elements=["dedup_key"])
-        return int(conn.execute(stmt).rowcount or 0)
+        return int(conn.execute(self._queue_statement, list(rows)).rowcount or 0)
+
+    @functools.cached_property
+    def _queue_statement(self) -> Any:
+        """Built once: an executemany of a statement built per call would compile it per call."""
+        return db.insert(self.engine, alert_notifications).on_conflict_do_nothing(index_elements=["dedup_key"])
 
     def _backoff(self, attempts: int) -> float:
         return float(min(self.retry_base * (2 ** max(attempts - 1, 0)), self.retry_max))

@@ -15,6 +15,7 @@ each commit (the monitoring wiring wakes this process's stream listener with it)
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +31,7 @@ from lineagelens.receiver.graph.model import Direction, Node, NodeKind
 from lineagelens.receiver.state import db
 from lineagelens.receiver.state.db import transaction
 from lineagelens.receiver.state.tables import (
+    alert_channels,
     alert_firings,
     alert_notifications,
     alert_rules,
@@ -40,7 +42,7 @@ from lineagelens.receiver.state.tables import (
 
 from . import model as M
 from .channels import ChannelService
-from .delivery import Delivery
+from .delivery import Delivery, queue_rows
 from .facts import Facts
 
 log = logging.getLogger(__name__)
@@ -92,16 +94,65 @@ def announcement(row: Any) -> dict[str, Any]:
             "severity": row.severity, "impactedNodeIds": list((row.impact or {}).get("nodeIds", []))}
 
 
+@dataclass(frozen=True)
+class _Statements:
+    """The statements a batch runs for each change, built once per service: building one costs SQLAlchemy
+    more than SQLite takes to run it, and a statement object compiles once."""
+
+    fire: Any  # record a firing's key (nothing when it fired before)
+    link: Any  # executemany: the incident each recorded firing went to
+    open: Any  # a new incident, unless its open key is taken (RETURNING the row)
+    by_open_key: Any
+    repeat: Any  # one more occurrence (RETURNING the row)
+    attach: Any  # new details of the cause a symptom was attached to (RETURNING the row)
+    active_on: Any  # the active incidents of some rule types on one root node
+    resolve: Any  # RETURNING the row
+    told: Any  # the channels told of an incident's opening
+    event: Any  # executemany: timeline entries
+
+    @classmethod
+    def build(cls, engine: sa.Engine) -> _Statements:
+        i, f, n = incidents.c, alert_firings.c, alert_notifications.c
+        at = sa.bindparam("b_at", type_=i.updated_at.type)
+        by_id = i.id == sa.bindparam("b_id", type_=i.id.type)
+        return cls(
+            fire=db.insert(engine, alert_firings).on_conflict_do_nothing(index_elements=["key"]),
+            link=alert_firings.update().where(f.key == sa.bindparam("b_key"))
+            .values(incident_id=sa.bindparam("b_incident")),
+            open=db.insert(engine, incidents).on_conflict_do_nothing(index_elements=["open_key"])
+            .returning(*incidents.c),
+            by_open_key=sa.select(incidents).where(i.open_key == sa.bindparam("b_open_key")),
+            repeat=incidents.update().where(by_id).values(occurrences=i.occurrences + 1, updated_at=at)
+            .returning(*incidents.c),
+            attach=incidents.update().where(by_id).values(
+                details=sa.bindparam("b_details", type_=i.details.type), updated_at=at).returning(*incidents.c),
+            active_on=sa.select(incidents).where(
+                i.root_node_id == sa.bindparam("b_node"), i.state.in_(M.ACTIVE),
+                i.rule_type.in_(sa.bindparam("b_types", expanding=True))),
+            resolve=incidents.update().where(by_id).values(
+                state=M.RESOLVED, resolved_at=at, resolved_by=sa.bindparam("b_by"), open_key=None, updated_at=at)
+            .returning(*incidents.c),
+            told=sa.select(n.channel_id).where(n.incident_id == sa.bindparam("b_id"), n.event == "opened")
+            .order_by(n.id),
+            event=incident_events.insert(),
+        )
+
+
 @dataclass
 class _Batch:
     """What one write transaction of :meth:`IncidentService.apply` remembers between its changes, so each
-    change costs as few statements as possible while the writer lock is held."""
+    change costs as few statements as possible while the writer lock is held. Timeline entries, links from
+    firings to incidents and queued notifications are written together by :meth:`flush`."""
 
     conn: sa.Connection
     now: datetime
     announce: list[tuple[str, Any]] = field(default_factory=list)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    links: list[dict[str, Any]] = field(default_factory=list)
+    notifications: list[dict[str, Any]] = field(default_factory=list)
     _active: set[tuple[str, str]] | None = None  # (root node, rule type) of the active incidents; a superset
     _impacts: list[tuple[int, frozenset[str]]] | None = None  # active incidents' impacted nodes, oldest first
+    _channels: list[tuple[str, frozenset[str]]] | None = None  # enabled channels and the owners mapped to them
 
     def active_pairs(self) -> set[tuple[str, str]]:
         if self._active is None:
@@ -116,6 +167,34 @@ class _Batch:
                 sa.select(incidents.c.id, incidents.c.impact).where(incidents.c.state.in_(M.ACTIVE))
                 .order_by(incidents.c.opened_at, incidents.c.id))]
         return next((i for i, nodes in self._impacts if node_id in nodes), None)
+
+    def owner_channels(self, owners: set[str]) -> list[str]:
+        """Ids of the enabled channels mapped to any of ``owners`` (the channels are read once a batch)."""
+        if not owners:
+            return []
+        if self._channels is None:
+            self._channels = [(r.id, frozenset(r.owners or ())) for r in self.conn.execute(
+                sa.select(alert_channels.c.id, alert_channels.c.owners).where(alert_channels.c.enabled.is_(True)))]
+        return [cid for cid, mapped in self._channels if mapped & owners]
+
+    def event(self, incident_id: int, kind: str, *, node: str | None = None, rule: str | None = None,
+              message: str = "") -> None:
+        self.events.append({"incident_id": incident_id, "at": self.now, "kind": kind, "node_id": node,
+                            "rule_id": rule, "message": message[:2000]})
+
+    def pending_told(self, incident_id: int) -> list[str]:
+        """Channels queued an "opened" notification of ``incident_id`` in this batch, not flushed yet."""
+        return [r["channel_id"] for r in self.notifications
+                if r["incident_id"] == incident_id and r["event"] == "opened"]
+
+    def flush(self, sql: _Statements, delivery: Delivery) -> None:
+        """Write the timeline entries, firing links and notifications gathered so far (in their order)."""
+        if self.events:
+            self.conn.execute(sql.event, self.events)
+        if self.links:
+            self.conn.execute(sql.link, self.links)
+        delivery.enqueue_rows(self.conn, self.notifications)
+        self.events, self.links, self.notifications = [], [], []
 
     def opened(self, row: Any) -> None:
         if self._active is not None:
@@ -227,10 +306,9 @@ class IncidentService:
             raise NotFound(f"no incident {incident_id}")
         return row
 
-    def _event(self, conn: sa.Connection, incident_id: int, kind: str, now: datetime, *, node: str | None = None,
-               rule: str | None = None, message: str = "") -> None:
-        conn.execute(incident_events.insert().values(incident_id=incident_id, at=now, kind=kind, node_id=node,
-                                                     rule_id=rule, message=message[:2000]))
+    @functools.cached_property
+    def _sql(self) -> _Statements:
+        return _Statements.build(self.engine)
 
     def fire(self, firing: M.Firing) -> int | None:
         """Record a firing (see the module docstring); the incident it opened or touched, None if seen."""
@@ -318,6 +396,7 @@ class IncidentService:
                     outcomes.append(self._recover(batch, change))
                 else:  # most recoveries find nothing to resolve: a set lookup, no statement
                     outcomes.append([])
+            batch.flush(self._sql, self.delivery)
             if finish is not None:
                 finish(conn)
             self._journal(conn, batch.announce)
@@ -329,26 +408,24 @@ class IncidentService:
         return outcomes
 
     def _record(self, batch: _Batch, firing: M.Firing, impact: dict[str, Any] | None) -> int | None:
-        stmt = db.insert(self.engine, alert_firings).values(
-            key=firing.key[:512], rule_id=firing.rule.id, node_id=firing.node_id, fired_at=batch.now
-        ).on_conflict_do_nothing(index_elements=["key"])
-        if not batch.conn.execute(stmt).rowcount:
+        key = firing.key[:512]
+        fired = batch.conn.execute(self._sql.fire, {"key": key, "rule_id": firing.rule.id, "node_id": firing.node_id,
+                                                    "fired_at": batch.now})
+        if not fired.rowcount:
             return None
         kind, row = self._place(batch, firing, _open_key(firing), impact)
-        batch.conn.execute(alert_firings.update().where(alert_firings.c.key == firing.key[:512])
-                           .values(incident_id=row.id))
+        batch.links.append({"b_key": key, "b_incident": row.id})
         batch.announce.append((kind, row))
         return int(row.id)
 
     def _recover(self, batch: _Batch, recovery: M.Recovery) -> list[int]:
-        rows = batch.conn.execute(sa.select(incidents).where(
-            incidents.c.root_node_id == recovery.node_id, incidents.c.state.in_(M.ACTIVE),
-            incidents.c.rule_type.in_(sorted(recovery.rule_types)))).all()
+        rows = batch.conn.execute(self._sql.active_on, {"b_node": recovery.node_id,
+                                                        "b_types": sorted(recovery.rule_types)}).all()
         done = []
         for row in rows:
             if _fired_after(row, recovery.at):
                 continue  # news older than the incident (a late event, an earlier run) resolves nothing
-            resolved = self._resolve(batch.conn, row, f"automatically: {recovery.reason}", batch.now)
+            resolved = self._resolve(batch, row, f"automatically: {recovery.reason}")
             batch.resolved(resolved)
             batch.announce.append(("alert.resolved", resolved))
             done.append(int(resolved.id))
@@ -357,13 +434,11 @@ class IncidentService:
     def _place(self, batch: _Batch, firing: M.Firing, open_key: str, impact: dict[str, Any] | None,
                ) -> tuple[str, Any]:
         conn, now = batch.conn, batch.now
-        existing = conn.execute(sa.select(incidents).where(incidents.c.open_key == open_key)).first()
+        existing = conn.execute(self._sql.by_open_key, {"b_open_key": open_key}).first()
         if existing is not None:
-            conn.execute(incidents.update().where(incidents.c.id == existing.id).values(
-                occurrences=existing.occurrences + 1, updated_at=now))
-            self._event(conn, existing.id, "repeated", now, node=firing.node_id, rule=firing.rule.id,
-                        message=firing.text)
-            return "alert.updated", self._get(conn, existing.id)
+            row = conn.execute(self._sql.repeat, {"b_id": existing.id, "b_at": now}).one()
+            batch.event(row.id, "repeated", node=firing.node_id, rule=firing.rule.id, message=firing.text)
+            return "alert.updated", row
         cause_id = batch.covering(firing.node_id)
         if cause_id is not None:
             cause = self._get(conn, cause_id)
@@ -371,64 +446,62 @@ class IncidentService:
             details["attached"] = [*details.get("attached", []), {
                 "nodeId": firing.node_id, "ruleId": firing.rule.id, "ruleType": firing.rule.type,
                 "title": firing.title, "at": _iso(firing.at)}][-200:]
-            conn.execute(incidents.update().where(incidents.c.id == cause.id).values(details=details, updated_at=now))
-            self._event(conn, cause.id, "attached", now, node=firing.node_id, rule=firing.rule.id,
+            row = conn.execute(self._sql.attach, {"b_id": cause.id, "b_details": details, "b_at": now}).one()
+            batch.event(row.id, "attached", node=firing.node_id, rule=firing.rule.id,
                         message=f"{firing.title}: {firing.text}")
-            return "alert.updated", self._get(conn, cause.id)
+            return "alert.updated", row
         impact = impact if impact is not None else self.impact(firing.node_id)
         owners = impact["owners"]
-        stmt = db.insert(self.engine, incidents).values(
-            rule_id=firing.rule.id, rule_type=firing.rule.type, root_node_id=firing.node_id, state=M.OPEN,
-            severity=firing.rule.severity, title=firing.title,
-            details={"text": firing.text, "ruleName": firing.rule.name, "firstKey": firing.key,
-                     "firedAt": firing.at.isoformat(),
-                     "facts": firing.details, "attached": []},
-            impact=impact, owners=owners, open_key=open_key, occurrences=1, opened_at=now, updated_at=now,
-        ).on_conflict_do_nothing(index_elements=["open_key"]).returning(*incidents.c)
-        row = conn.execute(stmt).first()
-        if row is None:  # opened a moment ago by another receiver
+        opened = conn.execute(self._sql.open, {
+            "rule_id": firing.rule.id, "rule_type": firing.rule.type, "root_node_id": firing.node_id,
+            "state": M.OPEN, "severity": firing.rule.severity, "title": firing.title,
+            "details": {"text": firing.text, "ruleName": firing.rule.name, "firstKey": firing.key,
+                        "firedAt": firing.at.isoformat(), "facts": firing.details, "attached": []},
+            "impact": impact, "owners": owners, "open_key": open_key, "occurrences": 1, "opened_at": now,
+            "updated_at": now}).first()
+        if opened is None:  # opened a moment ago by another receiver
             return self._place(batch, firing, open_key, impact)
+        row = opened
         batch.opened(row)
-        self._event(conn, row.id, "opened", now, node=firing.node_id, rule=firing.rule.id, message=firing.text)
-        targets = [c for c in firing.rule.channel_ids] + self.channels.for_owners(conn, set(owners))
-        self.delivery.enqueue(conn, incident_id=row.id, event="opened", channel_ids=targets,
-                              message=self.message(row, "opened"), now=now)
+        batch.event(row.id, "opened", node=firing.node_id, rule=firing.rule.id, message=firing.text)
+        targets = [*firing.rule.channel_ids, *batch.owner_channels(set(owners))]
+        batch.notifications += queue_rows(incident_id=row.id, event="opened", channel_ids=targets,
+                                          message=self.message(row, "opened"), now=now)
         return "alert.opened", row
 
     # -- state changes -----------------------------------------------------------------------------
-    def _resolve(self, conn: sa.Connection, row: Any, by: str, now: datetime) -> Any:
-        resolved = conn.execute(incidents.update().where(incidents.c.id == row.id).values(
-            state=M.RESOLVED, resolved_at=now, resolved_by=by, open_key=None, updated_at=now)
-            .returning(*incidents.c)).one()
-        self._event(conn, row.id, "resolved", now, message=by)
-        told = list(conn.scalars(sa.select(alert_notifications.c.channel_id).where(
-            alert_notifications.c.incident_id == row.id, alert_notifications.c.event == "opened")
-            .order_by(alert_notifications.c.id)))
-        self.delivery.enqueue(conn, incident_id=row.id, event="resolved", channel_ids=told,
-                              message=self.message(resolved, "resolved"), now=now)
+    def _resolve(self, batch: _Batch, row: Any, by: str) -> Any:
+        conn = batch.conn
+        resolved = conn.execute(self._sql.resolve, {"b_id": row.id, "b_at": batch.now, "b_by": by}).one()
+        batch.event(row.id, "resolved", message=by)
+        told = [*conn.scalars(self._sql.told, {"b_id": row.id}), *batch.pending_told(row.id)]
+        batch.notifications += queue_rows(incident_id=row.id, event="resolved", channel_ids=told,
+                                          message=self.message(resolved, "resolved"), now=batch.now)
         return resolved
 
     def acknowledge(self, incident_id: int, *, by: str) -> dict[str, Any]:
-        now = self.clock()
         with transaction(self.engine) as conn:
+            batch = _Batch(conn, self.clock())
             row = self._get(conn, incident_id)
             if row.state != M.OPEN:
                 raise Conflict(f"incident {incident_id} is {row.state}; only an open incident can be acknowledged")
             conn.execute(incidents.update().where(incidents.c.id == incident_id).values(
-                state=M.ACKNOWLEDGED, acknowledged_at=now, acknowledged_by=by, updated_at=now))
-            self._event(conn, incident_id, "acknowledged", now, message=by)
+                state=M.ACKNOWLEDGED, acknowledged_at=batch.now, acknowledged_by=by, updated_at=batch.now))
+            batch.event(incident_id, "acknowledged", message=by)
+            batch.flush(self._sql, self.delivery)
             row = self._get(conn, incident_id)
             self._journal(conn, [("alert.updated", row)])
         self._announce("alert.updated", row)
         return self.get(incident_id)
 
     def resolve(self, incident_id: int, *, by: str) -> dict[str, Any]:
-        now = self.clock()
         with transaction(self.engine) as conn:
+            batch = _Batch(conn, self.clock())
             row = self._get(conn, incident_id)
             if row.state == M.RESOLVED:
                 raise Conflict(f"incident {incident_id} is already resolved")
-            row = self._resolve(conn, row, by, now)
+            row = self._resolve(batch, row, by)
+            batch.flush(self._sql, self.delivery)
             self._journal(conn, [("alert.resolved", row)])
         self.delivery.wake()  # the resolve notifications are committed
         self._announce("alert.resolved", row)

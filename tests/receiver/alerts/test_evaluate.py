@@ -17,8 +17,8 @@ import sqlalchemy as sa
 
 from lineagelens.receiver.alerts import model as M
 from lineagelens.receiver.alerts.incidents import IncidentService
-from lineagelens.receiver.state.tables import alert_cursor, incidents
-from tests.receiver.alerts.support import T0, alert_app, alerts, create, post, run
+from lineagelens.receiver.state.tables import alert_cursor, alert_firings, incidents
+from tests.receiver.alerts.support import T0, alert_app, alerts, create, dataset, post, run
 
 
 @contextmanager
@@ -78,6 +78,27 @@ def test_a_run_that_fails_and_a_later_run_that_completes_in_one_pass_open_then_r
     assert [e["kind"] for e in detail["timeline"]] == ["opened", "resolved"]
     queued = client.get("/api/v1/notifications").get_json()["notifications"]
     assert sorted(n["event"] for n in queued) == ["opened", "resolved"]
+
+
+def test_every_recorded_firing_names_the_incident_it_opened_repeated_or_was_attached_to(tmp_path: Path) -> None:
+    app = alert_app(tmp_path)
+    client = app.test_client()
+    create(client, "/api/v1/alert-rules", {"name": "f", "type": "job_failed"})
+    staging = dataset("staging.orders")
+    post(client, run("extract", "COMPLETE", outputs=[staging], start=T0))
+    post(client, run("transform", "COMPLETE", inputs=[staging], start=T0 + timedelta(minutes=1)))
+    post(client, run("extract", "FAIL", outputs=[staging], start=T0 + timedelta(minutes=2), error="disk full"))
+    post(client, run("extract", "FAIL", outputs=[staging], start=T0 + timedelta(minutes=3), error="again"))
+    post(client, run("transform", "FAIL", inputs=[staging], start=T0 + timedelta(minutes=4), error="no input"))
+    alerts(app).evaluator.drain()
+    (incident,) = client.get("/api/v1/incidents").get_json()["incidents"]
+    kinds = [e["kind"] for e in client.get(f"/api/v1/incidents/{incident['id']}").get_json()["timeline"]]
+    assert kinds == ["opened", "repeated", "attached"]
+    with alerts(app).evaluator.engine.connect() as conn:
+        links = conn.execute(sa.select(alert_firings.c.node_id, alert_firings.c.incident_id)
+                             .order_by(alert_firings.c.fired_at, alert_firings.c.node_id)).all()
+    assert sorted(node for node, _ in links) == ["job:etl:extract", "job:etl:extract", "job:etl:transform"]
+    assert {incident_id for _, incident_id in links} == {incident["id"]}
 
 
 def test_recoveries_that_resolve_nothing_write_nothing(tmp_path: Path) -> None:
