@@ -193,6 +193,8 @@ class Facts:
         missing = [i for i in ids if i not in found]
         found.update({i: {} for i in missing})
         rows: list[Any] = []
+        if not missing:  # all prefetched (the evaluator's case): no connection either
+            return found
         with self.engine.connect() as conn:
             for n in range(0, len(missing), RUNS_PER_QUERY):
                 # each run's events in order (runs never span two chunks)
