@@ -31,9 +31,10 @@ def main() -> None:
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     parent = os.getppid()
 
-    from lineagelens.receiver import create_app, services
+    from lineagelens.receiver import create_app, gc_tuning, services
 
     app = create_app({"ROLE": "all", "WORKER_ENABLED": True})
+    gc_tuning.tune(app.config["LINEAGELENS"]["GC_THRESHOLDS"])
     log.info("background process %d: projection, alerts, health checks and the scheduler", os.getpid())
     while not stop.wait(1.0):
         if os.getppid() != parent:

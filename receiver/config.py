@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lineagelens.receiver import gc_tuning
+
 log = logging.getLogger(__name__)
 
 PREFIX = "LINEAGELENS_"
@@ -109,6 +111,10 @@ SETTINGS: tuple[Setting, ...] = (
             "merge rules, alert notifications: receiver/wake_bus.py), and /metrics sums the metrics "
             "files each writes there. Empty: processes notice each other's commits by polling (PostgreSQL NOTIFY "
             "still reaches live monitoring) and /metrics shows this process's own metrics."),
+    Setting("GC_THRESHOLDS", (10000, 20, 20), "Garbage-collector thresholds of the processes of 'lineagelens "
+            "serve' (its HTTP workers and background process), which also freeze what they built at start-up so "
+            "no collection walks it again; empty: the interpreter's defaults (700,10,10) and no freeze. See "
+            "receiver/gc_tuning.py.", gc_tuning.parse),
     Setting("WORKER_MAX_BACKOFF", 30.0, "Longest wait in seconds between retries while the graph store "
             "is unreachable.", float),
     Setting("HEALTH_CHECK_INTERVAL", 300.0, "Seconds between periodic source health checks (a source's own "

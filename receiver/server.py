@@ -136,6 +136,15 @@ def _child_exit(_arbiter: Any, worker: Any) -> None:
     _forget_metrics_of(worker.pid)
 
 
+def _worker_ready(worker: Any) -> None:
+    """A worker has built its application: tune its garbage collector (receiver/gc_tuning.py). An application
+    that is not a receiver's (the benchmarks' baseline runs under this runner too) gets the same settings."""
+    from lineagelens.receiver import config, gc_tuning
+
+    settings = getattr(worker.wsgi, "config", {}).get("LINEAGELENS") or config.load()
+    gc_tuning.tune(settings["GC_THRESHOLDS"])
+
+
 def run(*, host: str, port: int, workers: int, threads: int, background: bool = False) -> None:
     """Serve until stopped; with ``background``, also run the background process (the workers must then be
     started with ``LINEAGELENS_ROLE=api`` and a ``LINEAGELENS_SERVE_DIR``, as ``lineagelens serve`` does)."""
@@ -149,4 +158,5 @@ def run(*, host: str, port: int, workers: int, threads: int, background: bool = 
         "accesslog": "-",
         "access_log_format": '%(h)s "%(r)s" %(s)s %(b)s %(M)sms',
         "child_exit": _child_exit,
+        "post_worker_init": _worker_ready,
     }, background=background).run()
