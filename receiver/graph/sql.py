@@ -36,6 +36,10 @@ from lineagelens.receiver.state.tables import graph_nodes as N
 
 log = logging.getLogger(__name__)
 
+# statements run per request or batch, built once (see _reached_statement)
+_NODES_BY_ID = sa.select(N).where(N.c.id.in_(sa.bindparam("ids", expanding=True)))
+_NODE_IDS = sa.select(N.c.id).where(N.c.id.in_(sa.bindparam("ids", expanding=True)))
+
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -102,16 +106,43 @@ class SqlGraphStore(GraphStore):
         except OperationalError as exc:
             raise GraphUnavailable(str(exc)) from exc
 
-    def _upsert_nodes(self, conn: sa.Connection, rows: Sequence[NodeRow]) -> None:
-        if not rows:
-            return
+    # The upserts are built once per store: building one (its ``excluded`` columns, CASE expressions and cache
+    # key) cost SQLAlchemy more than a small projection batch takes to write, inside the writer's transaction.
+    @functools.cached_property
+    def _node_upsert(self) -> Any:
         stmt = insert(self.engine, N)
         ex = stmt.excluded
-        stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={
+        return stmt.on_conflict_do_update(index_elements=["id"], set_={
             "first_seen": sa.case((ex.first_seen < N.c.first_seen, ex.first_seen), else_=N.c.first_seen),
             "last_seen": sa.case((_newer(ex, N), ex.last_seen), else_=N.c.last_seen),
             "props": sa.case((_not_older(ex, N), ex.props), else_=N.c.props),
         })
+
+    @functools.cached_property
+    def _edge_upsert(self) -> Any:
+        stmt = insert(self.engine, E)
+        ex = stmt.excluded
+        # lastRunId: the strictly later row's (even null); on a tie the stored one unless it is null.
+        tie_fills = sa.and_(ex.last_seen == E.c.last_seen, E.c.last_run_id.is_(None))
+        return stmt.on_conflict_do_update(index_elements=["src", "dst", "rel"], set_={
+            "first_seen": sa.case((ex.first_seen < E.c.first_seen, ex.first_seen), else_=E.c.first_seen),
+            "last_seen": sa.case((_newer(ex, E), ex.last_seen), else_=E.c.last_seen),
+            "last_run_id": sa.case((_newer(ex, E), ex.last_run_id), (tie_fills, ex.last_run_id),
+                                   else_=E.c.last_run_id),
+            "props": sa.case((_not_older(ex, E), ex.props), else_=E.c.props),
+        })
+
+    @functools.cached_property
+    def _run_upsert(self) -> Any:
+        """Run nodes: their rows are merged in Python first (``_merge_run_props``), then replace the stored."""
+        stmt = insert(self.engine, N)
+        return stmt.on_conflict_do_update(index_elements=["id"], set_={
+            c: stmt.excluded[c] for c in ("first_seen", "last_seen", "props")})
+
+    def _upsert_nodes(self, conn: sa.Connection, rows: Sequence[NodeRow]) -> None:
+        if not rows:
+            return
+        stmt = self._node_upsert
         values = [{"id": r.id, "kind": r.kind.value, "namespace": r.namespace, "name": r.name,
                    "first_seen": r.first_seen, "last_seen": r.last_seen, "props": r.props} for r in rows]
         for chunk in chunks(values):
@@ -120,17 +151,7 @@ class SqlGraphStore(GraphStore):
     def _upsert_edges(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
-        stmt = insert(self.engine, E)
-        ex = stmt.excluded
-        # lastRunId: the strictly later row's (even null); on a tie the stored one unless it is null.
-        tie_fills = sa.and_(ex.last_seen == E.c.last_seen, E.c.last_run_id.is_(None))
-        stmt = stmt.on_conflict_do_update(index_elements=["src", "dst", "rel"], set_={
-            "first_seen": sa.case((ex.first_seen < E.c.first_seen, ex.first_seen), else_=E.c.first_seen),
-            "last_seen": sa.case((_newer(ex, E), ex.last_seen), else_=E.c.last_seen),
-            "last_run_id": sa.case((_newer(ex, E), ex.last_run_id), (tie_fills, ex.last_run_id),
-                                   else_=E.c.last_run_id),
-            "props": sa.case((_not_older(ex, E), ex.props), else_=E.c.props),
-        })
+        stmt = self._edge_upsert
         for chunk in chunks(rows):
             conn.execute(stmt, list(chunk))
 
@@ -138,7 +159,7 @@ class SqlGraphStore(GraphStore):
         if not rows:
             return
         ids = [f"run:{r.run_id}" for r in rows]
-        stored = {r.id: r for r in conn.execute(sa.select(N).where(N.c.id.in_(ids)))}
+        stored = {r.id: r for chunk in chunks(ids) for r in conn.execute(_NODES_BY_ID, {"ids": chunk})}
         nodes, edges = [], []
         for row, node_id in zip(rows, ids, strict=True):
             props = _run_props(row)
@@ -151,10 +172,7 @@ class SqlGraphStore(GraphStore):
                           "first_seen": first, "last_seen": last, "props": props})
             edges.append({"src": node_id, "dst": row.job, "rel": Rel.OF.value, "first_seen": first,
                           "last_seen": last, "last_run_id": None, "props": {}})
-        stmt = insert(self.engine, N)
-        stmt = stmt.on_conflict_do_update(index_elements=["id"], set_={
-            c: stmt.excluded[c] for c in ("first_seen", "last_seen", "props")})
-        conn.execute(stmt, nodes)
+        conn.execute(self._run_upsert, nodes)
         self._upsert_edges(conn, edges)
 
     def _fold(self, conn: sa.Connection, alias: str, canonical: str) -> None:
@@ -215,7 +233,7 @@ class SqlGraphStore(GraphStore):
         found: dict[str, Node] = {}
         with self.engine.connect() as conn:
             for chunk in chunks(list(dict.fromkeys(ids))):
-                for row in conn.execute(sa.select(N).where(N.c.id.in_(chunk))):
+                for row in conn.execute(_NODES_BY_ID, {"ids": chunk}):
                     found[row.id] = _node(row)
         return found
 
@@ -244,7 +262,7 @@ class SqlGraphStore(GraphStore):
         if not start:
             return Subgraph()
         with self.engine.connect() as conn:
-            existing = {r.id for r in conn.execute(sa.select(N.c.id).where(N.c.id.in_(list(start))))}
+            existing = {r.id for r in conn.execute(_NODE_IDS, {"ids": list(start)})}
             if not existing:
                 return Subgraph()
             ways = _directions(direction)
@@ -261,7 +279,7 @@ class SqlGraphStore(GraphStore):
             keep = ordered[:max_nodes]
             rows: list[Any] = []
             for chunk in chunks(keep):
-                rows.extend(conn.execute(sa.select(N).where(N.c.id.in_(chunk))))
+                rows.extend(conn.execute(_NODES_BY_ID, {"ids": chunk}))
             keep_set = set(keep)
             edges: list[Edge] = []
             for chunk in chunks(keep):

@@ -82,6 +82,7 @@ def _from_row(cls: type[Any], row: sa.Row[Any]) -> Any:
 class RecordStore:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        self._statements: dict[str, tuple[Any, Any]] = {}  # per table: see _merge_statements
 
     # -- aliases -----------------------------------------------------------------------------------
     def aliases_for(self, keys: Iterable[Key]) -> dict[Key, Key]:
@@ -138,16 +139,25 @@ class RecordStore:
         if not incoming:
             return
         keys = list(incoming)
+        stored, upsert = self._merge_statements(table, tuple(key_cols))
         for chunk in chunks(keys):
-            stmt = sa.select(table).where(sa.tuple_(*key_cols).in_(chunk))
-            for row in conn.execute(stmt):
+            for row in conn.execute(stored, {"keys": chunk}):
                 key = tuple(getattr(row, c.name) for c in key_cols)
                 incoming[key] = _from_row(cls, row).merge(incoming[key])
-        stmt = insert(self.engine, table)
-        names = [c.name for c in table.columns if c.name not in {k.name for k in key_cols}]
-        stmt = stmt.on_conflict_do_update(index_elements=[c.name for c in key_cols],
-                                          set_={n: stmt.excluded[n] for n in names})
-        conn.execute(stmt, [_to_row(r) for r in incoming.values()])
+        conn.execute(upsert, [_to_row(r) for r in incoming.values()])
+
+    def _merge_statements(self, table: sa.Table, key_cols: tuple[sa.Column[Any], ...]) -> tuple[Any, Any]:
+        """The stored rows of some keys, and the upsert of merged rows: built once per table (building them
+        cost more than writing a small batch, inside the writer's transaction)."""
+        found = self._statements.get(table.name)
+        if found is None:
+            stored = sa.select(table).where(sa.tuple_(*key_cols).in_(sa.bindparam("keys", expanding=True)))
+            upsert = insert(self.engine, table)
+            names = [c.name for c in table.columns if c.name not in {k.name for k in key_cols}]
+            upsert = upsert.on_conflict_do_update(index_elements=[c.name for c in key_cols],
+                                                  set_={n: upsert.excluded[n] for n in names})
+            found = self._statements[table.name] = (stored, upsert)
+        return found
 
     def _fold_aliases(self, conn: sa.Connection, learned: dict[Key, Key]) -> None:
         """Records stored under a name that has just become an alias move to the canonical name."""
