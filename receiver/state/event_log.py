@@ -72,6 +72,15 @@ class StoredEvent:
     dropped_facets: tuple[str, ...] | None = None  # None: not recorded (an event stored by an older version)
 
 
+# run for every projection batch: built once (building a statement costs more than a small batch's query)
+_PENDING = (sa.select(lineage_events.c.id, lineage_events.c.payload, lineage_events.c.content_hash,
+                      lineage_events.c.dropped_facets)
+            .where(lineage_events.c.projected == sa.false(), lineage_events.c.id > sa.bindparam("after"))
+            .order_by(lineage_events.c.id).limit(sa.bindparam("limit")))
+_MARK_PROJECTED = (lineage_events.update().where(lineage_events.c.id.in_(sa.bindparam("ids", expanding=True)))
+                   .values(projected=True, last_error=None))
+
+
 class EventLog:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -111,19 +120,14 @@ class EventLog:
     def pending(self, *, limit: int, after: int = 0) -> list[StoredEvent]:
         """The oldest ``limit`` events not projected yet, with ids above ``after`` (a drainer's position while
         the batch before is still being written)."""
-        stmt = (sa.select(lineage_events.c.id, lineage_events.c.payload, lineage_events.c.content_hash,
-                          lineage_events.c.dropped_facets)
-                .where(lineage_events.c.projected == sa.false(), lineage_events.c.id > after)
-                .order_by(lineage_events.c.id).limit(limit))
         with self.engine.connect() as conn:
             return [StoredEvent(r.id, r.payload, r.content_hash,
                                 None if r.dropped_facets is None else tuple(r.dropped_facets))
-                    for r in conn.execute(stmt)]
+                    for r in conn.execute(_PENDING, {"after": after, "limit": limit})]
 
     def mark_projected(self, conn: sa.Connection, ids: Sequence[int]) -> None:
         """Inside the caller's transaction (the one writing the projected records)."""
-        conn.execute(lineage_events.update().where(lineage_events.c.id.in_(ids))
-                     .values(projected=True, last_error=None))
+        conn.execute(_MARK_PROJECTED, {"ids": list(ids)})
 
     def mark_failed(self, ids: Sequence[int], error: str) -> None:
         with transaction(self.engine) as conn:

@@ -79,6 +79,12 @@ def _from_row(cls: type[Any], row: sa.Row[Any]) -> Any:
     return cls(**data)
 
 
+# read for every projection batch: built once (see RecordStore._merge_statements)
+_ALIASES_OF = sa.select(dataset_aliases).where(
+    sa.tuple_(dataset_aliases.c.namespace, dataset_aliases.c.name).in_(sa.bindparam("keys", expanding=True)))
+_ACTIVE_MERGES = sa.select(identity_merges).where(identity_merges.c.state.in_(ACTIVE_MERGE_STATES))
+
+
 class RecordStore:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
@@ -95,9 +101,7 @@ class RecordStore:
             todo, loaded = wanted | set(console) | set(console.values()), set[Key]()
             while todo:  # follow chains: a canonical name may itself be an alias
                 for chunk in chunks(sorted(todo)):
-                    stmt = sa.select(dataset_aliases).where(
-                        sa.tuple_(dataset_aliases.c.namespace, dataset_aliases.c.name).in_(chunk))
-                    for r in conn.execute(stmt):
+                    for r in conn.execute(_ALIASES_OF, {"keys": chunk}):
                         learned[(r.namespace, r.name)] = (r.canonical_namespace, r.canonical_name)
                 loaded |= todo
                 todo = set(learned.values()) - loaded
@@ -105,9 +109,8 @@ class RecordStore:
 
     def console_merges(self, conn: sa.Connection) -> dict[Key, Key]:
         """Active identity console rules, alias -> canonical."""
-        stmt = sa.select(identity_merges).where(identity_merges.c.state.in_(ACTIVE_MERGE_STATES))
         return {(r.alias_namespace, r.alias_name): (r.canonical_namespace, r.canonical_name)
-                for r in conn.execute(stmt)}
+                for r in conn.execute(_ACTIVE_MERGES)}
 
     # -- writes ------------------------------------------------------------------------------------
     def write(self, conn: sa.Connection, rows: StateRows) -> None:
