@@ -12,6 +12,7 @@ finds an id below N), and on PostgreSQL send ``NOTIFY lineagelens_monitoring`` w
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections import OrderedDict
@@ -61,6 +62,13 @@ class AlertChange:
 
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+@functools.cache
+def _present(table: sa.Table) -> sa.Select[Any]:
+    """Which of some ``:keys`` (namespace, name) ``table`` holds; built once per table (run every batch)."""
+    return sa.select(table.c.namespace, table.c.name).where(
+        sa.tuple_(table.c.namespace, table.c.name).in_(sa.bindparam("keys", expanding=True)))
 
 
 class ChangeFeed:
@@ -118,9 +126,7 @@ class ChangeFeed:
     def _missing(self, conn: sa.Connection, table: sa.Table, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
         for chunk in chunks(keys):
-            stmt = sa.select(table.c.namespace, table.c.name).where(
-                sa.tuple_(table.c.namespace, table.c.name).in_(chunk))
-            found.update((r.namespace, r.name) for r in conn.execute(stmt))
+            found.update((r.namespace, r.name) for r in conn.execute(_present(table), {"keys": chunk}))
         return sorted(k for k in keys if k not in found)
 
     def _new_edges(self, conn: sa.Connection, projection: Projection, new_nodes: set[str]) -> list[dict[str, Any]]:
