@@ -38,10 +38,12 @@ class TimedFacets:
         for key, value in other.values.items():
             stamp = other.times.get(key, "")
             if key in values:
-                # ISO strings of UTC datetimes compare in time order; a tie goes to the larger repr, for
-                # determinism (computed only then: a facet is kilobytes of JSON)
+                # ISO strings of UTC datetimes compare in time order; a tie between different values goes to
+                # the larger repr, for determinism (computed only then: a facet is kilobytes of JSON, and most
+                # ties are the same facet named twice by one event time, which == settles in C)
                 mine = times.get(key, "")
-                if stamp < mine or (stamp == mine and repr(value) <= repr(values[key])):
+                if stamp < mine or (stamp == mine and (value == values[key]
+                                                       or repr(value) <= repr(values[key]))):
                     continue
             values[key], times[key] = value, stamp
         return TimedFacets(values=values, times=times)
