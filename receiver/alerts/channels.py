@@ -216,10 +216,8 @@ class ChannelService:
                 total += count
         return total
 
-    def for_owners(self, conn: sa.Connection, owners: set[str]) -> list[str]:
-        """Ids of the enabled channels mapped to any of ``owners``."""
-        if not owners:
-            return []
+    def owned(self, conn: sa.Connection) -> list[tuple[str, frozenset[str]]]:
+        """The enabled channels that are mapped to owners: (id, owners) each."""
         rows = conn.execute(sa.select(alert_channels.c.id, alert_channels.c.owners)
                             .where(alert_channels.c.enabled.is_(True))).all()
-        return [r.id for r in rows if set(r.owners or ()) & owners]
+        return [(r.id, frozenset(r.owners)) for r in rows if r.owners]

@@ -31,7 +31,6 @@ from lineagelens.receiver.graph.model import Direction, Node, NodeKind
 from lineagelens.receiver.state import db
 from lineagelens.receiver.state.db import transaction
 from lineagelens.receiver.state.tables import (
-    alert_channels,
     alert_firings,
     alert_notifications,
     alert_rules,
@@ -168,13 +167,12 @@ class _Batch:
                 .order_by(incidents.c.opened_at, incidents.c.id))]
         return next((i for i, nodes in self._impacts if node_id in nodes), None)
 
-    def owner_channels(self, owners: set[str]) -> list[str]:
+    def owner_channels(self, channels: ChannelService, owners: set[str]) -> list[str]:
         """Ids of the enabled channels mapped to any of ``owners`` (the channels are read once a batch)."""
         if not owners:
             return []
         if self._channels is None:
-            self._channels = [(r.id, frozenset(r.owners or ())) for r in self.conn.execute(
-                sa.select(alert_channels.c.id, alert_channels.c.owners).where(alert_channels.c.enabled.is_(True)))]
+            self._channels = channels.owned(self.conn)
         return [cid for cid, mapped in self._channels if mapped & owners]
 
     def event(self, incident_id: int, kind: str, *, node: str | None = None, rule: str | None = None,
@@ -464,7 +462,7 @@ class IncidentService:
         row = opened
         batch.opened(row)
         batch.event(row.id, "opened", node=firing.node_id, rule=firing.rule.id, message=firing.text)
-        targets = [*firing.rule.channel_ids, *batch.owner_channels(set(owners))]
+        targets = [*firing.rule.channel_ids, *batch.owner_channels(self.channels, set(owners))]
         batch.notifications += queue_rows(incident_id=row.id, event="opened", channel_ids=targets,
                                           message=self.message(row, "opened"), now=now)
         return "alert.opened", row
