@@ -85,6 +85,13 @@ class EventLog:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
 
+    @functools.cached_property
+    def _append_statement(self) -> Any:
+        """One statement for a whole commit group: rows whose hash is already stored are skipped, and only the
+        inserted rows come back. Built once: building it cost a request more than its share of the commit."""
+        return (insert(self.engine, lineage_events).on_conflict_do_nothing(index_elements=["content_hash"])
+                .returning(lineage_events.c.content_hash, lineage_events.c.id))
+
     def append(self, events: Sequence[NewEvent]) -> list[int | None]:
         """Commit ``events`` in one transaction; for each, its new id, or None for a duplicate."""
         if not events:
@@ -95,11 +102,8 @@ class EventLog:
         fresh: dict[str, dict[str, Any]] = {}
         for row in rows:
             fresh.setdefault(row["content_hash"], row)  # a hash sent twice in one batch: only the first is new
-        # One statement: rows whose hash is already stored are skipped, and only the inserted rows come back.
-        stmt = (insert(self.engine, lineage_events).on_conflict_do_nothing(index_elements=["content_hash"])
-                .returning(lineage_events.c.content_hash, lineage_events.c.id))
         with transaction(self.engine) as conn:
-            ids: dict[str, int] = {h: i for h, i in conn.execute(stmt, list(fresh.values()))}
+            ids: dict[str, int] = {h: i for h, i in conn.execute(self._append_statement, list(fresh.values()))}
         result: list[int | None] = []
         for h in hashes:
             result.append(ids.pop(h, None))
