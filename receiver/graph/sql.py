@@ -7,10 +7,12 @@ level. Writes are upserts whose conflict clauses implement the merge rules of :c
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -93,16 +95,26 @@ class SqlGraphStore(GraphStore):
 
     # -- writes ------------------------------------------------------------------------------------
     def apply(self, *, batch: GraphBatch) -> None:
+        edges = [{"src": e.src, "dst": e.dst, "rel": e.rel.value, "first_seen": e.first_seen,
+                  "last_seen": e.last_seen, "last_run_id": e.last_run_id, "props": e.props}
+                 for e in batch.edges.values()]
+        nodes = list(batch.nodes.values())
+        # SQLite has one writer, which ingest commits wait for: the batch's rows are made ready for the driver
+        # before the transaction, so it holds the lock only while SQLite writes (~5x shorter)
+        ready = _SqliteRows.of(self._sqlite_upserts, nodes, edges) if self.engine.dialect.name == "sqlite" else None
         try:
             with transaction(self.engine, durable=False) as conn:  # a projection batch: redone from the log
-                self._upsert_nodes(conn, list(batch.nodes.values()))
+                if ready is not None:
+                    ready.write_nodes(conn)
+                else:
+                    self._upsert_nodes(conn, nodes)
                 for alias, canonical in sorted(batch.merges.items()):
                     self._fold(conn, alias, canonical)
                 self._upsert_runs(conn, list(batch.runs.values()))
-                self._upsert_edges(conn, [
-                    {"src": e.src, "dst": e.dst, "rel": e.rel.value, "first_seen": e.first_seen,
-                     "last_seen": e.last_seen, "last_run_id": e.last_run_id, "props": e.props}
-                    for e in batch.edges.values()])
+                if ready is not None:
+                    ready.write_edges(conn)
+                else:
+                    self._upsert_edges(conn, edges)
         except OperationalError as exc:
             raise GraphUnavailable(str(exc)) from exc
 
@@ -131,6 +143,10 @@ class SqlGraphStore(GraphStore):
                                    else_=E.c.last_run_id),
             "props": sa.case((_not_older(ex, E), ex.props), else_=E.c.props),
         })
+
+    @functools.cached_property
+    def _sqlite_upserts(self) -> _SqliteUpserts:
+        return _SqliteUpserts.of(self.engine.dialect, self._node_upsert, self._edge_upsert)
 
     @functools.cached_property
     def _run_upsert(self) -> Any:
@@ -358,6 +374,59 @@ class SqlGraphStore(GraphStore):
                 found[kind] = n
             found["edges"] = int(conn.scalar(sa.select(sa.func.count()).select_from(E)) or 0)
         return found
+
+
+_NODE_COLUMNS = ("id", "kind", "namespace", "name", "first_seen", "last_seen", "props")
+_EDGE_COLUMNS = ("src", "dst", "rel", "first_seen", "last_seen", "last_run_id", "props")
+
+
+def _sqlite_time(value: datetime) -> str:
+    """A datetime as ``UtcDateTime`` stores it in SQLite: naive UTC text, always with microseconds."""
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class _SqliteUpserts:
+    """The node and edge upserts as SQLite's driver runs them: SQL text, and the column of each ``?``."""
+
+    node_sql: str
+    node_order: tuple[str, ...]
+    edge_sql: str
+    edge_order: tuple[str, ...]
+
+    @classmethod
+    def of(cls, dialect: sa.Dialect, node_upsert: Any, edge_upsert: Any) -> _SqliteUpserts:
+        nodes = node_upsert.compile(dialect=dialect, column_keys=list(_NODE_COLUMNS))
+        edges = edge_upsert.compile(dialect=dialect, column_keys=list(_EDGE_COLUMNS))
+        return cls(nodes.string, tuple(nodes.positiontup or ()), edges.string, tuple(edges.positiontup or ()))
+
+
+@dataclass(frozen=True)
+class _SqliteRows:
+    """A batch's node and edge rows converted as the column types would convert them (times as text, props
+    as JSON text) and ordered for the driver, ready before the write transaction."""
+
+    upserts: _SqliteUpserts
+    nodes: list[tuple[Any, ...]]
+    edges: list[tuple[Any, ...]]
+
+    @classmethod
+    def of(cls, upserts: _SqliteUpserts, nodes: Sequence[NodeRow], edges: Sequence[dict[str, Any]]) -> _SqliteRows:
+        node_rows = [{"id": r.id, "kind": r.kind.value, "namespace": r.namespace, "name": r.name,
+                      "first_seen": _sqlite_time(r.first_seen), "last_seen": _sqlite_time(r.last_seen),
+                      "props": json.dumps(r.props)} for r in nodes]
+        edge_rows = [{**e, "first_seen": _sqlite_time(e["first_seen"]), "last_seen": _sqlite_time(e["last_seen"]),
+                      "props": json.dumps(e["props"])} for e in edges]
+        return cls(upserts, [tuple(r[k] for k in upserts.node_order) for r in node_rows],
+                   [tuple(r[k] for k in upserts.edge_order) for r in edge_rows])
+
+    def write_nodes(self, conn: sa.Connection) -> None:
+        if self.nodes:
+            conn.exec_driver_sql(self.upserts.node_sql, self.nodes)
+
+    def write_edges(self, conn: sa.Connection) -> None:
+        if self.edges:
+            conn.exec_driver_sql(self.upserts.edge_sql, self.edges)
 
 
 def _walk_params(start: Sequence[str], depth: int, limit: int) -> dict[str, Any]:
