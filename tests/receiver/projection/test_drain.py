@@ -1,9 +1,11 @@
-"""Draining in batches: writing batch n overlaps building batch n + 1, and the result is what one batch gives —
+"""Draining in batches: writing batch n overlaps building batch n + 1 (on SQLite they take turns), and the
+result is what one batch gives —
 aliases learned by a batch fold the next one before its records are written, and a graph outage in a later
 batch leaves that batch and the rest pending, as do records that fail after Neo4j has the batch's graph."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,9 +31,10 @@ def _events() -> list[dict[str, Any]]:
             run("report", inputs=(dataset(*s3),), outputs=(dataset("s3://lake", "marts/daily"),), minute=2)]
 
 
-@pytest.fixture
-def unprojected(tmp_path: Path) -> Iterator[Any]:
-    """A receiver that commits events without projecting them, with batches of ``batch_size``."""
+@pytest.fixture(params=[pytest.param(True, id="overlapped"), pytest.param(False, id="serial")])
+def unprojected(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """A receiver that commits events without projecting them, with batches of ``batch_size``; its drainer
+    writes a batch while it prepares the next (PostgreSQL's way) or one after the other (SQLite's)."""
     apps: list[Flask] = []
 
     def make(batch_size: int) -> Flask:
@@ -42,6 +45,7 @@ def unprojected(tmp_path: Path) -> Iterator[Any]:
         apps.append(app)
         post_events(app.test_client(), _events())
         services.get(app).projector.parsed.clear()  # as a drainer that did not ingest them: parse again
+        services.get(app).projector.overlap_writes = request.param
         return app
 
     yield make
@@ -147,3 +151,24 @@ def test_with_neo4j_records_that_fail_after_the_graph_is_written_leave_the_batch
     services.get(app).projector.drain()
     assert _pending(app) == 0
     assert _first_batch_runs(app) - {None} <= _stored_runs(app)
+
+
+def test_on_sqlite_the_drainer_writes_each_batch_itself_while_it_prepares_nothing(tmp_path: Path) -> None:
+    app = make_app({"DATABASE_URL": f"sqlite:///{tmp_path}/state.db", "PROJECTION_MODE": "background",
+                    "WORKER_ENABLED": False, "PROJECTION_BATCH_SIZE": 3})
+    try:
+        post_events(app.test_client(), chain_events(6, jobs=3))
+        projector = services.get(app).projector
+        assert projector.overlap_writes is False
+        writers: set[str] = set()
+        real_write = projector._write
+
+        def write(prepared: Any) -> Any:
+            writers.add(threading.current_thread().name)
+            return real_write(prepared)
+
+        projector._write = write  # type: ignore[method-assign]
+        assert projector.drain().projected == len(chain_events(6, jobs=3))
+        assert writers == {threading.current_thread().name}
+    finally:
+        close_app(app)
