@@ -5,6 +5,8 @@ state records, mark the events projected. Two stages overlap: while one thread w
 records and marks, in order), the drainer reads, parses and builds batch *n + 1* — a graph store working on
 another core (Neo4j, PostgreSQL) no longer leaves the drainer idle. Writes stay in batch order, one at a time;
 aliases that batch *n* learns are handed to batch *n + 1* in memory, since its records may not be written yet.
+On SQLite the two stages take turns instead (``overlap_writes``): the writing thread would hold the one writer
+lock, which ingest waits for, while waiting for the GIL that the building thread keeps busy.
 
 When the graph store is down the events stay pending (with the error and an attempt count) and the worker
 (:mod:`.worker`) retries with exponential backoff.
