@@ -111,48 +111,37 @@ def _transformations(entry: Mapping[str, Any], legacy_type: str | None,
     return primary["type"], primary.get("subtype"), primary.get("description") or None, subtypes
 
 
-def column_lineage(facets: Facets) -> list[Derivation]:
-    """Field-to-field dependencies of a ``columnLineage`` facet. Dataset-level dependencies (the ``dataset``
-    list: fields that filter or join the whole output) feed every output field the facet names."""
+def _lineage_inputs(facets: Facets) -> Iterator[tuple[str, dict[str, Any], str | None, str | None]]:
+    """Per output field of a ``columnLineage`` facet, each input that names a namespace, dataset and field:
+    (target field, input, the 1-0-x transformation type and description). Dataset-level inputs (the
+    ``dataset`` list: fields that filter or join the whole output) feed every output field the facet names."""
     facet = facets.get("columnLineage")
     if not isinstance(facet, dict):
-        return []
-    out: list[Derivation] = []
+        return
     targets = facet.get("fields") or {}
-    for target, spec in targets.items():
-        if not isinstance(spec, dict):
-            continue
-        for entry in spec.get("inputFields") or []:
-            out.extend(_derivations(entry, target, spec.get("transformationType"),
-                                    spec.get("transformationDescription")))
-    for entry in facet.get("dataset") or []:
-        for target in targets:
-            out.extend(_derivations(entry, target, None, None))
+    pairs = [(target, entry, spec.get("transformationType"), spec.get("transformationDescription"))
+             for target, spec in targets.items() if isinstance(spec, dict) for entry in spec.get("inputFields") or []]
+    pairs += [(target, entry, None, None) for entry in facet.get("dataset") or [] for target in targets]
+    for target, entry, legacy_type, legacy_description in pairs:
+        if isinstance(entry, dict) and all(entry.get(k) for k in ("namespace", "name", "field")):
+            yield target, entry, legacy_type, legacy_description
+
+
+def column_lineage(facets: Facets) -> list[Derivation]:
+    """Field-to-field dependencies of a ``columnLineage`` facet (see :func:`_lineage_inputs`)."""
+    out: list[Derivation] = []
+    for target, entry, legacy_type, legacy_description in _lineage_inputs(facets):
+        kind, subtype, description, subtypes = _transformations(entry, legacy_type, legacy_description)
+        out.append(Derivation(source_namespace=entry["namespace"], source_dataset=entry["name"],
+                              source_field=entry["field"], target_field=target, type=kind, subtype=subtype,
+                              description=description, subtypes=subtypes))
     return out
 
 
 def column_lineage_sources(facets: Facets) -> set[tuple[str, str]]:
     """The ``(namespace, name)`` of every dataset a ``columnLineage`` facet reads from: what
     :func:`column_lineage` would name, without building a derivation per field."""
-    facet = facets.get("columnLineage")
-    if not isinstance(facet, dict):
-        return set()
-    entries = [e for spec in (facet.get("fields") or {}).values() if isinstance(spec, dict)
-               for e in spec.get("inputFields") or []]
-    if facet.get("fields"):
-        entries += facet.get("dataset") or []
-    return {(e["namespace"], e["name"]) for e in entries
-            if isinstance(e, dict) and all(e.get(k) for k in ("namespace", "name", "field"))}
-
-
-def _derivations(entry: Any, target: str, legacy_type: str | None,
-                 legacy_description: str | None) -> list[Derivation]:
-    if not isinstance(entry, dict) or not all(entry.get(k) for k in ("namespace", "name", "field")):
-        return []
-    kind, subtype, description, subtypes = _transformations(entry, legacy_type, legacy_description)
-    return [Derivation(source_namespace=entry["namespace"], source_dataset=entry["name"],
-                       source_field=entry["field"], target_field=target, type=kind, subtype=subtype,
-                       description=description, subtypes=subtypes)]
+    return {(entry["namespace"], entry["name"]) for _, entry, _, _ in _lineage_inputs(facets)}
 
 
 def job_type(facets: Facets) -> dict[str, str]:
