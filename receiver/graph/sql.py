@@ -159,8 +159,7 @@ class SqlGraphStore(GraphStore):
         if not rows:
             return
         stmt = self._node_upsert
-        values = [{"id": r.id, "kind": r.kind.value, "namespace": r.namespace, "name": r.name,
-                   "first_seen": r.first_seen, "last_seen": r.last_seen, "props": r.props} for r in rows]
+        values = [_node_values(r) for r in rows]
         for chunk in chunks(values):
             conn.execute(stmt, list(chunk))
 
@@ -377,6 +376,12 @@ class SqlGraphStore(GraphStore):
 
 
 _NODE_COLUMNS = ("id", "kind", "namespace", "name", "first_seen", "last_seen", "props")
+
+
+def _node_values(row: NodeRow) -> dict[str, Any]:
+    """A node's ``graph_nodes`` values, as the node upsert binds them."""
+    return {"id": row.id, "kind": row.kind.value, "namespace": row.namespace, "name": row.name,
+            "first_seen": row.first_seen, "last_seen": row.last_seen, "props": row.props}
 _EDGE_COLUMNS = ("src", "dst", "rel", "first_seen", "last_seen", "last_run_id", "props")
 
 
@@ -412,13 +417,13 @@ class _SqliteRows:
 
     @classmethod
     def of(cls, upserts: _SqliteUpserts, nodes: Sequence[NodeRow], edges: Sequence[dict[str, Any]]) -> _SqliteRows:
-        node_rows = [{"id": r.id, "kind": r.kind.value, "namespace": r.namespace, "name": r.name,
-                      "first_seen": _sqlite_time(r.first_seen), "last_seen": _sqlite_time(r.last_seen),
-                      "props": json.dumps(r.props)} for r in nodes]
-        edge_rows = [{**e, "first_seen": _sqlite_time(e["first_seen"]), "last_seen": _sqlite_time(e["last_seen"]),
-                      "props": json.dumps(e["props"])} for e in edges]
-        return cls(upserts, [tuple(r[k] for k in upserts.node_order) for r in node_rows],
-                   [tuple(r[k] for k in upserts.edge_order) for r in edge_rows])
+        def ready(row: dict[str, Any], order: tuple[str, ...]) -> tuple[Any, ...]:
+            converted = row | {"first_seen": _sqlite_time(row["first_seen"]),
+                               "last_seen": _sqlite_time(row["last_seen"]), "props": json.dumps(row["props"])}
+            return tuple(converted[k] for k in order)
+
+        return cls(upserts, [ready(_node_values(r), upserts.node_order) for r in nodes],
+                   [ready(e, upserts.edge_order) for e in edges])
 
     def write_nodes(self, conn: sa.Connection) -> None:
         if self.nodes:
