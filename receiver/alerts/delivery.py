@@ -72,16 +72,11 @@ class Delivery(BackgroundLoop):
         self._init_loop()
 
     # -- the queue ---------------------------------------------------------------------------------
-    def enqueue(self, conn: sa.Connection, *, incident_id: int | None, event: str, channel_ids: Iterable[str],
-                message: Mapping[str, Any], now: datetime) -> int:
-        """Queue ``message`` for each channel inside the caller's transaction; a (incident, event, channel)
-        already queued is left alone. How many were queued. The caller wakes delivery once it has committed
-        (woken before, a pass would not see the rows yet and they would wait for the next poll)."""
-        return self.enqueue_rows(conn, queue_rows(incident_id=incident_id, event=event, channel_ids=channel_ids,
-                                                  message=message, now=now))
-
     def enqueue_rows(self, conn: sa.Connection, rows: Sequence[Mapping[str, Any]]) -> int:
-        """Queue rows made by :func:`queue_rows` (any number of messages) in one statement; as :meth:`enqueue`."""
+        """Queue rows made by :func:`queue_rows` (any number of messages) inside the caller's transaction, in
+        one statement; a (incident, event, channel) already queued is left alone. How many were queued. The
+        caller wakes delivery once it has committed (woken before, a pass would not see the rows yet and they
+        would wait for the next poll)."""
         if not rows:
             return 0
         return int(conn.execute(self._queue_statement, list(rows)).rowcount or 0)

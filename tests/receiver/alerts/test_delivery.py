@@ -7,7 +7,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from lineagelens.receiver.alerts.delivery import Delivery
+from lineagelens.receiver.alerts.delivery import Delivery, queue_rows
 from lineagelens.receiver.state.db import transaction
 from tests.receiver.alerts.support import T0, alert_app, alerts, create
 from tests.servers import http_server
@@ -16,8 +16,9 @@ from tests.servers import http_server
 def _queue(app, channel_id: str, incident_id: int = 1) -> None:  # type: ignore[no-untyped-def]
     a = alerts(app)
     with transaction(a.delivery.engine) as conn:
-        a.delivery.enqueue(conn, incident_id=incident_id, event="opened", channel_ids=[channel_id],
-                           message={"event": "opened", "title": "t", "text": "x", "severity": "error"}, now=T0)
+        a.delivery.enqueue_rows(conn, queue_rows(incident_id=incident_id, event="opened", channel_ids=[channel_id],
+                                                 message={"event": "opened", "title": "t", "text": "x",
+                                                          "severity": "error"}, now=T0))
 
 
 def test_a_channel_answering_500_twice_is_delivered_on_the_third_attempt_and_logged(tmp_path: Path) -> None:
