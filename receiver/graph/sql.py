@@ -7,12 +7,10 @@ level. Writes are upserts whose conflict clauses implement the merge rules of :c
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -23,6 +21,7 @@ from lineagelens.receiver.graph.model import (
     FLOW_RELS,
     Direction,
     Edge,
+    EdgeRow,
     GraphBatch,
     Node,
     NodeKind,
@@ -33,6 +32,7 @@ from lineagelens.receiver.graph.model import (
     Subgraph,
 )
 from lineagelens.receiver.state.db import chunks, insert, transaction
+from lineagelens.receiver.state.prepared_writes import PreparedWrite
 from lineagelens.receiver.state.tables import graph_edges as E
 from lineagelens.receiver.state.tables import graph_nodes as N
 
@@ -95,58 +95,46 @@ class SqlGraphStore(GraphStore):
 
     # -- writes ------------------------------------------------------------------------------------
     def apply(self, *, batch: GraphBatch) -> None:
-        edges = [{"src": e.src, "dst": e.dst, "rel": e.rel.value, "first_seen": e.first_seen,
-                  "last_seen": e.last_seen, "last_run_id": e.last_run_id, "props": e.props}
-                 for e in batch.edges.values()]
-        nodes = list(batch.nodes.values())
         # SQLite has one writer, which ingest commits wait for: the batch's rows are made ready for the driver
         # before the transaction, so it holds the lock only while SQLite writes (~5x shorter)
-        ready = _SqliteRows.of(self._sqlite_upserts, nodes, edges) if self.engine.dialect.name == "sqlite" else None
+        nodes = self._node_write.ready(_node_values(r) for r in batch.nodes.values())
+        edges = self._edge_write.ready(_edge_values(e) for e in batch.edges.values())
         try:
             with transaction(self.engine, durable=False) as conn:  # a projection batch: redone from the log
-                if ready is not None:
-                    ready.write_nodes(conn)
-                else:
-                    self._upsert_nodes(conn, nodes)
+                nodes.execute(conn)
                 for alias, canonical in sorted(batch.merges.items()):
                     self._fold(conn, alias, canonical)
                 self._upsert_runs(conn, list(batch.runs.values()))
-                if ready is not None:
-                    ready.write_edges(conn)
-                else:
-                    self._upsert_edges(conn, edges)
+                edges.execute(conn)
         except OperationalError as exc:
             raise GraphUnavailable(str(exc)) from exc
 
     # The upserts are built once per store: building one (its ``excluded`` columns, CASE expressions and cache
     # key) cost SQLAlchemy more than a small projection batch takes to write, inside the writer's transaction.
     @functools.cached_property
-    def _node_upsert(self) -> Any:
+    def _node_write(self) -> PreparedWrite:
         stmt = insert(self.engine, N)
         ex = stmt.excluded
-        return stmt.on_conflict_do_update(index_elements=["id"], set_={
+        return PreparedWrite(self.engine, N, stmt.on_conflict_do_update(index_elements=["id"], set_={
             "first_seen": sa.case((ex.first_seen < N.c.first_seen, ex.first_seen), else_=N.c.first_seen),
             "last_seen": sa.case((_newer(ex, N), ex.last_seen), else_=N.c.last_seen),
             "props": sa.case((_not_older(ex, N), ex.props), else_=N.c.props),
-        })
+        }), _NODE_COLUMNS)
 
     @functools.cached_property
-    def _edge_upsert(self) -> Any:
+    def _edge_write(self) -> PreparedWrite:
         stmt = insert(self.engine, E)
         ex = stmt.excluded
         # lastRunId: the strictly later row's (even null); on a tie the stored one unless it is null.
         tie_fills = sa.and_(ex.last_seen == E.c.last_seen, E.c.last_run_id.is_(None))
-        return stmt.on_conflict_do_update(index_elements=["src", "dst", "rel"], set_={
+        upsert = stmt.on_conflict_do_update(index_elements=["src", "dst", "rel"], set_={
             "first_seen": sa.case((ex.first_seen < E.c.first_seen, ex.first_seen), else_=E.c.first_seen),
             "last_seen": sa.case((_newer(ex, E), ex.last_seen), else_=E.c.last_seen),
             "last_run_id": sa.case((_newer(ex, E), ex.last_run_id), (tie_fills, ex.last_run_id),
                                    else_=E.c.last_run_id),
             "props": sa.case((_not_older(ex, E), ex.props), else_=E.c.props),
         })
-
-    @functools.cached_property
-    def _sqlite_upserts(self) -> _SqliteUpserts:
-        return _SqliteUpserts.of(self.engine.dialect, self._node_upsert, self._edge_upsert)
+        return PreparedWrite(self.engine, E, upsert, _EDGE_COLUMNS)
 
     @functools.cached_property
     def _run_upsert(self) -> Any:
@@ -156,19 +144,10 @@ class SqlGraphStore(GraphStore):
             c: stmt.excluded[c] for c in ("first_seen", "last_seen", "props")})
 
     def _upsert_nodes(self, conn: sa.Connection, rows: Sequence[NodeRow]) -> None:
-        if not rows:
-            return
-        stmt = self._node_upsert
-        values = [_node_values(r) for r in rows]
-        for chunk in chunks(values):
-            conn.execute(stmt, list(chunk))
+        self._node_write.ready(_node_values(r) for r in rows).execute(conn)
 
-    def _upsert_edges(self, conn: sa.Connection, rows: list[dict[str, Any]]) -> None:
-        if not rows:
-            return
-        stmt = self._edge_upsert
-        for chunk in chunks(rows):
-            conn.execute(stmt, list(chunk))
+    def _upsert_edges(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
+        self._edge_write.ready(rows).execute(conn)
 
     def _upsert_runs(self, conn: sa.Connection, rows: Sequence[RunNodeRow]) -> None:
         if not rows:
@@ -382,56 +361,15 @@ def _node_values(row: NodeRow) -> dict[str, Any]:
     """A node's ``graph_nodes`` values, as the node upsert binds them."""
     return {"id": row.id, "kind": row.kind.value, "namespace": row.namespace, "name": row.name,
             "first_seen": row.first_seen, "last_seen": row.last_seen, "props": row.props}
+
+
 _EDGE_COLUMNS = ("src", "dst", "rel", "first_seen", "last_seen", "last_run_id", "props")
 
 
-def _sqlite_time(value: datetime) -> str:
-    """A datetime as ``UtcDateTime`` stores it in SQLite: naive UTC text, always with microseconds."""
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-
-
-@dataclass(frozen=True)
-class _SqliteUpserts:
-    """The node and edge upserts as SQLite's driver runs them: SQL text, and the column of each ``?``."""
-
-    node_sql: str
-    node_order: tuple[str, ...]
-    edge_sql: str
-    edge_order: tuple[str, ...]
-
-    @classmethod
-    def of(cls, dialect: sa.Dialect, node_upsert: Any, edge_upsert: Any) -> _SqliteUpserts:
-        nodes = node_upsert.compile(dialect=dialect, column_keys=list(_NODE_COLUMNS))
-        edges = edge_upsert.compile(dialect=dialect, column_keys=list(_EDGE_COLUMNS))
-        return cls(nodes.string, tuple(nodes.positiontup or ()), edges.string, tuple(edges.positiontup or ()))
-
-
-@dataclass(frozen=True)
-class _SqliteRows:
-    """A batch's node and edge rows converted as the column types would convert them (times as text, props
-    as JSON text) and ordered for the driver, ready before the write transaction."""
-
-    upserts: _SqliteUpserts
-    nodes: list[tuple[Any, ...]]
-    edges: list[tuple[Any, ...]]
-
-    @classmethod
-    def of(cls, upserts: _SqliteUpserts, nodes: Sequence[NodeRow], edges: Sequence[dict[str, Any]]) -> _SqliteRows:
-        def ready(row: dict[str, Any], order: tuple[str, ...]) -> tuple[Any, ...]:
-            converted = row | {"first_seen": _sqlite_time(row["first_seen"]),
-                               "last_seen": _sqlite_time(row["last_seen"]), "props": json.dumps(row["props"])}
-            return tuple(converted[k] for k in order)
-
-        return cls(upserts, [ready(_node_values(r), upserts.node_order) for r in nodes],
-                   [ready(e, upserts.edge_order) for e in edges])
-
-    def write_nodes(self, conn: sa.Connection) -> None:
-        if self.nodes:
-            conn.exec_driver_sql(self.upserts.node_sql, self.nodes)
-
-    def write_edges(self, conn: sa.Connection) -> None:
-        if self.edges:
-            conn.exec_driver_sql(self.upserts.edge_sql, self.edges)
+def _edge_values(row: EdgeRow) -> dict[str, Any]:
+    """An edge's ``graph_edges`` values, as the edge upsert binds them."""
+    return {"src": row.src, "dst": row.dst, "rel": row.rel.value, "first_seen": row.first_seen,
+            "last_seen": row.last_seen, "last_run_id": row.last_run_id, "props": row.props}
 
 
 def _walk_params(start: Sequence[str], depth: int, limit: int) -> dict[str, Any]:

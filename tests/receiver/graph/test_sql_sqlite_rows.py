@@ -1,5 +1,5 @@
 """The SQL graph store on SQLite makes a batch's node and edge rows ready for the driver before its write
-transaction (receiver/graph/sql.py, ``_SqliteRows``), so the one writer lock is held only while SQLite writes.
+transaction (``PreparedWrite``, receiver/state/prepared_writes.py), so the one writer lock is held only while SQLite writes.
 What it stores must be exactly what the typed upserts store: the same text for times and props, and the same
 merge of first/last seen, props and last run id when batches arrive out of order."""
 
@@ -12,7 +12,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lineagelens.receiver.graph.model import EdgeRow, GraphBatch, NodeKind, NodeRow, Rel
-from lineagelens.receiver.graph.sql import SqlGraphStore
+from lineagelens.receiver.graph.sql import SqlGraphStore, _edge_values, _node_values
 from lineagelens.receiver.state import db
 from lineagelens.receiver.state.db import transaction
 
@@ -50,11 +50,9 @@ def test_rows_made_ready_for_sqlite_store_what_the_typed_upserts_store(tmp_path:
     ready, typed = stores
     for batch in batches:
         ready.apply(batch=batch)
-        with transaction(typed.engine) as conn:  # the typed upserts, as PostgreSQL runs them
-            typed._upsert_nodes(conn, list(batch.nodes.values()))
-            typed._upsert_edges(conn, [{"src": e.src, "dst": e.dst, "rel": e.rel.value, "first_seen": e.first_seen,
-                                        "last_seen": e.last_seen, "last_run_id": e.last_run_id, "props": e.props}
-                                       for e in batch.edges.values()])
+        with transaction(typed.engine) as conn:  # the same upserts through SQLAlchemy's types, as on PostgreSQL
+            conn.execute(typed._node_write.statement, [_node_values(n) for n in batch.nodes.values()])
+            conn.execute(typed._edge_write.statement, [_edge_values(e) for e in batch.edges.values()])
         assert _tables(ready.engine) == _tables(typed.engine)
     nodes, edges = _tables(ready.engine)
     assert len(nodes) == 4 and len(edges) == 3

@@ -1,0 +1,62 @@
+"""Bulk inserts and upserts whose rows are made ready before the writer's transaction.
+
+On SQLite one writer lock serialises every commit, ingest's included, so a projection batch should hold it only
+while SQLite writes. SQLAlchemy converts each row's parameters (times to text, JSON to text) inside ``execute``,
+i.e. inside the transaction, and for a batch of datasets with kilobytes of facets each that conversion is a
+large part of the write. :class:`PreparedWrite` compiles a statement once for SQLite's driver and converts rows
+the way the statement's column types would (each type's ``bind_processor`` for the dialect), so inside the transaction only
+the driver runs. On PostgreSQL, where a transaction blocks no one else's commit, SQLAlchemy executes the
+statement as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+
+class PreparedWrite:
+    """``statement`` (an INSERT or upsert into ``table`` with a parameter per column of ``columns``, all of
+    the table's by default) for many rows at a time."""
+
+    def __init__(self, engine: sa.Engine, table: sa.Table, statement: Any,
+                 columns: Iterable[str] | None = None) -> None:
+        self.statement = statement
+        self._sql: str | None = None
+        self._params: tuple[tuple[str, Callable[[Any], Any] | None], ...] = ()
+        dialect = engine.dialect
+        if dialect.name == "sqlite":
+            keys = list(columns) if columns is not None else [c.name for c in table.columns]
+            compiled = statement.compile(dialect=dialect, column_keys=keys)
+            self._sql = compiled.string
+            # the dialect's implementation of each type converts as SQLAlchemy would (a TypeDecorator's own
+            # bind_processor would leave datetimes to the driver, which drops zero microseconds)
+            self._params = tuple((name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect))
+                                 for name in compiled.positiontup or ())
+
+    def ready(self, rows: Iterable[Mapping[str, Any]]) -> ReadyRows:
+        """``rows`` as the driver takes them (on SQLite: tuples of converted values, in parameter order)."""
+        if self._sql is None:
+            return ReadyRows(self, [dict(r) for r in rows])
+        params = self._params
+        return ReadyRows(self, [tuple(row[name] if convert is None else convert(row[name])
+                                      for name, convert in params) for row in rows])
+
+
+@dataclass(frozen=True)
+class ReadyRows:
+    """Rows made ready by :meth:`PreparedWrite.ready`; :meth:`execute` writes them on the caller's connection."""
+
+    write: PreparedWrite
+    rows: list[Any]
+
+    def execute(self, conn: sa.Connection) -> None:
+        if not self.rows:
+            return
+        if self.write._sql is None:
+            conn.execute(self.write.statement, self.rows)
+        else:
+            conn.exec_driver_sql(self.write._sql, self.rows)
