@@ -16,7 +16,7 @@ import functools
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -99,9 +99,11 @@ class ChangeFeed:
         self.write(conn, [{"kind": ALERT, "subject": a.root_node_id, "ref": str(a.incident_id), "target": a.type,
                            "detail": a.state} for a in alerts])
 
-    def record_projection(self, conn: sa.Connection, projection: Projection) -> None:
-        """The projector's hook: called in the batch's transaction before its records are written."""
-        self.write(conn, self._projection_rows(conn, projection))
+    def record_projection(self, conn: sa.Connection, projection: Projection) -> Callable[[sa.Connection], None]:
+        """The projector's hook: tells on ``conn`` (before the batch's records are written) what the batch
+        changes, and returns the write of those rows that the projector makes in the batch's transaction."""
+        rows = self._projection_rows(conn, projection)
+        return lambda transaction: self.write(transaction, rows)
 
     def _projection_rows(self, conn: sa.Connection, projection: Projection) -> list[dict[str, Any]]:
         state = projection.state

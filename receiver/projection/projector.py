@@ -102,9 +102,10 @@ class Projector:
         self.parsed = ParsedCache()  # content hash -> event, from ingest; bounded by payload bytes and age
         # Called after a rebuild, e.g. to restore manual lineage that lives outside the event log.
         self.after_rebuild: Callable[[], None] | None = None
-        # Called inside each batch's transaction, before its records are written (live monitoring records
-        # what the batch changes, committed with the records).
-        self.on_project: Callable[[sa.Connection, Projection], None] | None = None
+        # Called for each batch with a read connection before its transaction (its records not yet written),
+        # returning a write to make inside that transaction: live monitoring tells what the batch changes and
+        # records it, committed with the records.
+        self.on_project: Callable[[sa.Connection, Projection], Callable[[sa.Connection], None]] | None = None
 
     def remember(self, content_hash: str, event: ParsedEvent, size: int) -> None:
         """Keep an event ingest has just parsed (``size``: its payload length), so projecting it soon after
@@ -218,10 +219,15 @@ class Projector:
             if self.on_batch:
                 self.on_batch(0, len(ids))
             raise
+        # Read what the batch merges with before the transaction (on SQLite it holds the writer lock ingest
+        # waits for): only projection writes these rows, and the previous batch's transaction has committed.
+        with self.engine.connect() as conn:
+            changes = self.on_project(conn, projection) if self.on_project else None
+            records = self.records.merged(conn, projection.state)
         with transaction(self.engine, durable=False) as conn:  # lost in a crash only with what follows it
-            if self.on_project:
-                self.on_project(conn, projection)
-            self.records.write(conn, projection.state)
+            if changes:
+                changes(conn)
+            self.records.write(conn, records)
             self.events.mark_projected(conn, ids)
         if self.on_batch:
             self.on_batch(len(ids), 0)

@@ -17,6 +17,7 @@ from flask import Flask
 from lineagelens.receiver import services
 from lineagelens.receiver.graph.base import GraphUnavailable
 from lineagelens.receiver.state import tables as T
+from lineagelens.receiver.state.db import transaction
 from tests.conftest import backend_config, close_app, make_app, post_events, projected_state, scenario
 from tests.factories import chain_events
 from tests.receiver.identity.support import dataset, run
@@ -170,5 +171,33 @@ def test_on_sqlite_the_drainer_writes_each_batch_itself_while_it_prepares_nothin
         projector._write = write  # type: ignore[method-assign]
         assert projector.drain().projected == len(chain_events(6, jobs=3))
         assert writers == {threading.current_thread().name}
+    finally:
+        close_app(app)
+
+
+def test_on_sqlite_a_batch_reads_and_merges_its_records_while_ingest_can_still_commit(tmp_path: Path) -> None:
+    app = make_app({"DATABASE_URL": f"sqlite:///{tmp_path}/state.db", "PROJECTION_MODE": "background",
+                    "WORKER_ENABLED": False, "PROJECTION_BATCH_SIZE": 4})
+    try:
+        post_events(app.test_client(), chain_events(8, jobs=2))
+        state = services.get(app)
+        records = state.projector.records
+        real_merged, committed = records.merged, []
+
+        def merged(conn: sa.Connection, rows: Any) -> Any:
+            def ingest_commit() -> None:  # takes the writer lock, as an event's commit does
+                with transaction(state.engine) as tx:
+                    tx.execute(sa.text("SELECT 1"))
+                committed.append(1)
+
+            other = threading.Thread(target=ingest_commit)
+            other.start()
+            other.join(timeout=10)  # with the lock held here, it would wait until this batch commits
+            assert not other.is_alive(), "the writer lock was held while the records were read and merged"
+            return real_merged(conn, rows)
+
+        records.merged = merged  # type: ignore[method-assign]
+        assert state.projector.drain().projected == len(chain_events(8, jobs=2))
+        assert len(committed) >= 2  # one per batch
     finally:
         close_app(app)
