@@ -4,9 +4,9 @@ On SQLite one writer lock serialises every commit, ingest's included, so a proje
 while SQLite writes. SQLAlchemy converts each row's parameters (times to text, JSON to text) inside ``execute``,
 i.e. inside the transaction, and for a batch of datasets with kilobytes of facets each that conversion is a
 large part of the write. :class:`PreparedWrite` compiles a statement once for SQLite's driver and converts rows
-the way the statement's column types would (each type's ``bind_processor`` for the dialect), so inside the transaction only
-the driver runs. On PostgreSQL, where a transaction blocks no one else's commit, SQLAlchemy executes the
-statement as usual.
+the way the statement's column types would (each type's ``bind_processor`` for the dialect), so inside the
+transaction only the driver runs. On PostgreSQL, where a transaction blocks no one else's commit, SQLAlchemy
+executes the statement as usual.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The SQL graph store on SQLite makes a batch's node and edge rows ready for the driver before its write
-transaction (``PreparedWrite``, receiver/state/prepared_writes.py), so the one writer lock is held only while SQLite writes.
-What it stores must be exactly what the typed upserts store: the same text for times and props, and the same
-merge of first/last seen, props and last run id when batches arrive out of order."""
+transaction (``PreparedWrite``, receiver/state/prepared_writes.py), so the one writer lock is held only while
+SQLite writes. What it stores must be exactly what the typed upserts store: the same text for times and props,
+and the same merge of first/last seen, props and last run id when batches arrive out of order."""
 
 from __future__ import annotations
 
