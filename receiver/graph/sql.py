@@ -32,7 +32,7 @@ from lineagelens.receiver.graph.model import (
     Subgraph,
 )
 from lineagelens.receiver.state.db import chunks, insert, transaction
-from lineagelens.receiver.state.prepared_writes import PreparedWrite
+from lineagelens.receiver.state.prepared_writes import PreparedWrite, ReadyRows
 from lineagelens.receiver.state.tables import graph_edges as E
 from lineagelens.receiver.state.tables import graph_nodes as N
 
@@ -96,15 +96,20 @@ class SqlGraphStore(GraphStore):
     # -- writes ------------------------------------------------------------------------------------
     def apply(self, *, batch: GraphBatch) -> None:
         # SQLite has one writer, which ingest commits wait for: the batch's rows are made ready for the driver
-        # before the transaction, so it holds the lock only while SQLite writes (~5x shorter)
+        # before the transaction, so it holds the lock only while SQLite writes (~5x shorter); the stored run
+        # nodes its runs merge with are read before it too (only projection writes the graph, one drainer at a
+        # time, and the previous batch has committed)
         nodes = self._node_write.ready(_node_values(r) for r in batch.nodes.values())
         edges = self._edge_write.ready(_edge_values(e) for e in batch.edges.values())
         try:
+            with self.engine.connect() as conn:
+                run_nodes, run_edges = self._run_rows(conn, list(batch.runs.values()))
             with transaction(self.engine, durable=False) as conn:  # a projection batch: redone from the log
                 nodes.execute(conn)
                 for alias, canonical in sorted(batch.merges.items()):
                     self._fold(conn, alias, canonical)
-                self._upsert_runs(conn, list(batch.runs.values()))
+                run_nodes.execute(conn)
+                run_edges.execute(conn)
                 edges.execute(conn)
         except OperationalError as exc:
             raise GraphUnavailable(str(exc)) from exc
@@ -137,11 +142,11 @@ class SqlGraphStore(GraphStore):
         return PreparedWrite(self.engine, E, upsert, _EDGE_COLUMNS)
 
     @functools.cached_property
-    def _run_upsert(self) -> Any:
+    def _run_write(self) -> PreparedWrite:
         """Run nodes: their rows are merged in Python first (``_merge_run_props``), then replace the stored."""
         stmt = insert(self.engine, N)
-        return stmt.on_conflict_do_update(index_elements=["id"], set_={
-            c: stmt.excluded[c] for c in ("first_seen", "last_seen", "props")})
+        return PreparedWrite(self.engine, N, stmt.on_conflict_do_update(index_elements=["id"], set_={
+            c: stmt.excluded[c] for c in ("first_seen", "last_seen", "props")}), _NODE_COLUMNS)
 
     def _upsert_nodes(self, conn: sa.Connection, rows: Sequence[NodeRow]) -> None:
         self._node_write.ready(_node_values(r) for r in rows).execute(conn)
@@ -149,9 +154,8 @@ class SqlGraphStore(GraphStore):
     def _upsert_edges(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
         self._edge_write.ready(rows).execute(conn)
 
-    def _upsert_runs(self, conn: sa.Connection, rows: Sequence[RunNodeRow]) -> None:
-        if not rows:
-            return
+    def _run_rows(self, conn: sa.Connection, rows: Sequence[RunNodeRow]) -> tuple[ReadyRows, ReadyRows]:
+        """The run nodes of ``rows`` merged with the stored ones, and their edges to their jobs."""
         ids = [f"run:{r.run_id}" for r in rows]
         stored = {r.id: r for chunk in chunks(ids) for r in conn.execute(_NODES_BY_ID, {"ids": chunk})}
         nodes, edges = [], []
@@ -166,8 +170,7 @@ class SqlGraphStore(GraphStore):
                           "first_seen": first, "last_seen": last, "props": props})
             edges.append({"src": node_id, "dst": row.job, "rel": Rel.OF.value, "first_seen": first,
                           "last_seen": last, "last_run_id": None, "props": {}})
-        conn.execute(self._run_upsert, nodes)
-        self._upsert_edges(conn, edges)
+        return self._run_write.ready(nodes), self._edge_write.ready(edges)
 
     def _fold(self, conn: sa.Connection, alias: str, canonical: str) -> None:
         """Move the alias dataset's edges and fields onto the canonical node, then drop the alias."""
