@@ -75,6 +75,13 @@ def make_private(path: str) -> None:
             log.warning("cannot restrict %s to its owner: %s", name, exc)
 
 
+# SQLite copies the WAL into the database file (a checkpoint) inside the commit that takes the WAL past this
+# many pages, while that commit still holds the writer lock: ~17 ms for a projection batch. Projection
+# checkpoints after each of its transactions instead, once the lock is released (``transaction``), so commits
+# meet this bound (~40 MB of WAL; SQLite's default is 1,000 pages) only when projection has stopped.
+WAL_AUTOCHECKPOINT_PAGES = 10_000
+
+
 def create_engine(url: str) -> sa.Engine:
     """An engine with the settings LineageLens relies on: WAL and a busy timeout on SQLite (committed
     events survive a crash of the process), its files readable by their owner only (0600), a pre-pinged
@@ -89,6 +96,7 @@ def create_engine(url: str) -> sa.Engine:
         def _pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
             cur.execute("PRAGMA synchronous=FULL")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
@@ -133,7 +141,9 @@ def transaction(engine: sa.Engine, *, durable: bool = True) -> Iterator[sa.Conne
     graph, the records, the events' projected marks), redone from the event log: on SQLite its commit does not
     wait for fsync (``synchronous=NORMAL``), which shortens how long it holds the one writer lock that ingest
     commits wait for. WAL keeps the order: a crash can lose such a commit only together with every later one,
-    so the events it marked are simply projected again. On PostgreSQL every commit is durable."""
+    so the events it marked are simply projected again. After releasing the lock it checkpoints the WAL (see
+    ``WAL_AUTOCHECKPOINT_PAGES``): a passive checkpoint lets other connections read and commit meanwhile. On
+    PostgreSQL every commit is durable."""
     if engine.dialect.name != "sqlite":
         with engine.begin() as conn:
             yield conn
@@ -158,6 +168,9 @@ def transaction(engine: sa.Engine, *, durable: bool = True) -> Iterator[sa.Conne
                     conn.exec_driver_sql("PRAGMA synchronous=FULL")  # the pooled connection's default again
     finally:
         lock.release()
+    if not durable:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 def insert(engine: sa.Engine, table: sa.Table) -> Any:
