@@ -195,11 +195,19 @@ class RecordStore:
 
     def _fold_aliases(self, conn: sa.Connection, learned: dict[Key, Key]) -> None:
         """Records stored under a name that has just become an alias move to the canonical name."""
+        # most names become aliases before anything is stored under them: find the few that have records with
+        # one statement, not one per alias
+        statements = self._merges[datasets.name]
+        stored = {(r.namespace, r.name) for chunk in chunks(list(learned))
+                  for r in conn.execute(statements.stored, {"keys": chunk})}
         for (ns, name), (cns, cname) in learned.items():
+            if (ns, name) not in stored:
+                continue
             old = conn.execute(sa.select(datasets).where(datasets.c.namespace == ns,
                                                          datasets.c.name == name)).first()
             if old is None:
                 continue
+            stored.add((cns, cname))  # a later alias of this batch may be the name it moves to
             record: DatasetRecord = _from_row(DatasetRecord, old)
             moved = DatasetRecord(namespace=cns, name=cname, first_seen=record.first_seen,
                                   last_seen=record.last_seen, current_version=record.current_version,
