@@ -19,6 +19,8 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
+from lineagelens.receiver.openlineage.quick_schema import Check, Unsupported, compile_check
+
 log = logging.getLogger(__name__)
 
 # The base-facet fields every facet should carry; producers omit them often enough that a missing one
@@ -62,18 +64,41 @@ def _place_of_definition(def_name: str, defs: dict[str, Any]) -> FacetPlace:
 
 
 @functools.cache
-def _validators() -> dict[tuple[FacetPlace, str], Draft202012Validator]:
+def _facet_schemas() -> tuple[Registry, dict[tuple[FacetPlace, str], dict[str, Any]]]:
+    """The registry of every shipped schema, and the facet file that declares each (place, facet key)."""
     schemas = list(_spec_files())
     registry: Registry = Registry().with_resources(
         (schema["$id"], Resource.from_contents(schema)) for schema in schemas
     )
-    found: dict[tuple[FacetPlace, str], Draft202012Validator] = {}
+    found: dict[tuple[FacetPlace, str], dict[str, Any]] = {}
     for schema in schemas[1:]:
-        validator = Draft202012Validator(schema, registry=registry)
         for key in schema.get("properties", {}):
             for place in _places_of(schema, key):
-                found[(place, key)] = validator
-    return found
+                found[(place, key)] = schema
+    return registry, found
+
+
+@functools.cache
+def _validators() -> dict[tuple[FacetPlace, str], Draft202012Validator]:
+    registry, schemas = _facet_schemas()
+    by_file: dict[str, Draft202012Validator] = {}
+    return {where: by_file.setdefault(schema["$id"], Draft202012Validator(schema, registry=registry))
+            for where, schema in schemas.items()}
+
+
+@functools.cache
+def _quick_checks() -> dict[tuple[FacetPlace, str], Check]:
+    """Quick checks of the facets whose schemas :mod:`.quick_schema` can compile (all shipped ones today)."""
+    registry, schemas = _facet_schemas()
+    by_file: dict[str, Check | None] = {}
+    for schema in schemas.values():
+        if schema["$id"] not in by_file:
+            try:
+                by_file[schema["$id"]] = compile_check(schema, registry.resolver(schema["$id"]), lenient=_BASE_FIELDS)
+            except Unsupported as exc:
+                log.info("facet schema %s is checked by jsonschema alone: %s", schema["$id"], exc)
+                by_file[schema["$id"]] = None
+    return {where: check for where, schema in schemas.items() if (check := by_file[schema["$id"]]) is not None}
 
 
 def _message(error: ValidationError) -> str:
@@ -98,8 +123,9 @@ def check_facet(place: FacetPlace, key: str, value: Any) -> str | None:
         # Producers repeat the same facets event after event (START, RUNNING, COMPLETE ...): remember verdicts,
         # for facets small enough that 4,096 cached texts stay a few MB (a SQL facet can be 100 KB).
         text = json.dumps(value, sort_keys=True, separators=(",", ":"))
-        check = _check_text if len(text) <= _CACHED_TEXT_MAX else _check_text.__wrapped__
-        return check(place, key, text)
+        if len(text) <= _CACHED_TEXT_MAX:
+            return _check_text(place, key, text)
+        return _verdict(place, key, value)
     except (RecursionError, ValueError):
         return "facet is nested too deeply to validate"
 
@@ -109,8 +135,16 @@ _CACHED_TEXT_MAX = 8192  # characters of facet JSON (4,096 of them: ~32 MB at mo
 
 @functools.lru_cache(maxsize=4096)
 def _check_text(place: FacetPlace, key: str, text: str) -> str | None:
+    return _verdict(place, key, json.loads(text))
+
+
+def _verdict(place: FacetPlace, key: str, value: Any) -> str | None:
+    """The quick check's "valid" (quick_schema.py: jsonschema would find nothing either), else jsonschema's."""
+    quick = _quick_checks().get((place, key))
+    if quick is not None and quick({key: value}):
+        return None
     validator = _validators()[(place, key)]
-    errors = [e for e in validator.iter_errors({key: json.loads(text)}) if _relevant(e)]
+    errors = [e for e in validator.iter_errors({key: value}) if _relevant(e)]
     if not errors:
         return None
     errors.sort(key=lambda e: list(e.path))
@@ -120,3 +154,4 @@ def _check_text(place: FacetPlace, key: str, text: str) -> str | None:
 def warm() -> None:
     """Compile every facet validator now rather than on the first event."""
     _validators()
+    _quick_checks()
