@@ -100,27 +100,51 @@ class _Builder:
         return self.aliases.get(key, key)
 
     # -- graph rows --------------------------------------------------------------------------------
+    # node, field and edge run ~125 times per Spark event, mostly on rows the batch already has: their common
+    # path is kept to comparisons (no min/max calls, no props dict made only to be merged).
     def node(self, node_id: str, kind: NodeKind, namespace: str, name: str, at: datetime,
              props: dict[str, object] | None = None) -> None:
         row = self.graph.nodes.get(node_id)
         if row is None:
             self.graph.nodes[node_id] = NodeRow(node_id, kind, namespace, name, at, at, dict(props or {}))
-            return
-        if at >= row.last_seen and props:
-            row.props.update(props)
-        row.first_seen, row.last_seen = min(row.first_seen, at), max(row.last_seen, at)
+        elif at >= row.last_seen:
+            if props:
+                row.props.update(props)
+            row.last_seen = at
+        elif at < row.first_seen:
+            row.first_seen = at
+
+    def field(self, dataset: str, namespace: str, dataset_name: str, field: str, at: datetime) -> str:
+        """A field node of ``dataset`` (what ``node`` makes of it, without a props dict per call)."""
+        node_id = field_id(namespace, dataset_name, field)
+        row = self.graph.nodes.get(node_id)
+        if row is None:
+            self.graph.nodes[node_id] = NodeRow(node_id, NodeKind.FIELD, namespace, field, at, at,
+                                                {"dataset": dataset, "field": field})
+        elif at >= row.last_seen:
+            props = row.props
+            if props.get("dataset") != dataset or props.get("field") != field:  # ids are not escaped: rare
+                props.update(dataset=dataset, field=field)
+            row.last_seen = at
+        elif at < row.first_seen:
+            row.first_seen = at
+        return node_id
 
     def edge(self, src: str, dst: str, rel: Rel, at: datetime, run: str | None,
              props: dict[str, object] | None = None) -> None:
         key = (src, dst, rel)
         row = self.graph.edges.get(key)
         if row is None:
-            self.graph.edges[key] = EdgeRow(src, dst, rel, at, at, run, dict(props or {}))
+            self.graph.edges[key] = EdgeRow(src, dst, rel, at, at, run, dict(props) if props else {})
             return
         if at > row.last_seen or (at == row.last_seen and row.last_run_id is None):
-            row.last_run_id = run or row.last_run_id
-            row.props.update(props or {})
-        row.first_seen, row.last_seen = min(row.first_seen, at), max(row.last_seen, at)
+            if run:
+                row.last_run_id = run
+            if props:
+                row.props.update(props)
+            row.last_seen = at
+        elif at < row.first_seen:
+            row.first_seen = at
 
     # -- one event ---------------------------------------------------------------------------------
     def add(self, event: ParsedEvent) -> None:
@@ -172,10 +196,7 @@ class _Builder:
         if fields is not None:
             version = F.schema_version(fields)
             for f in fields:
-                fid = field_id(ns, name, f.name)
-                self.node(fid, NodeKind.FIELD, ns, f.name, at,
-                          {"dataset": node, "field": f.name})
-                self.edge(fid, node, Rel.IN, at, run)
+                self.edge(self.field(node, ns, name, f.name, at), node, Rel.IN, at, run)
             _put(self.state.versions, (ns, name, version), VersionRecord(
                 ns, name, version, tuple(f.as_dict() for f in fields), at, run))
         for d in F.column_lineage(ref.facets):
@@ -196,14 +217,10 @@ class _Builder:
                    run: str | None) -> None:
         src_ns, src_name = self.canonical(d.source_namespace, d.source_dataset)
         src_ds = dataset_id(src_ns, src_name)
-        src = field_id(src_ns, src_name, d.source_field)
-        dst = field_id(ns, name, d.target_field)
         self.node(src_ds, NodeKind.DATASET, src_ns, src_name, at)
-        self.node(src, NodeKind.FIELD, src_ns, d.source_field, at,
-                  {"dataset": src_ds, "field": d.source_field})
+        src = self.field(src_ds, src_ns, src_name, d.source_field, at)
         self.edge(src, src_ds, Rel.IN, at, run)
-        self.node(dst, NodeKind.FIELD, ns, d.target_field, at,
-                  {"dataset": node, "field": d.target_field})
+        dst = self.field(node, ns, name, d.target_field, at)
         self.edge(dst, node, Rel.IN, at, run)
         self.edge(src, dst, Rel.DERIVES, at, run, {
             "type": d.type, "subtype": d.subtype, "description": d.description,
