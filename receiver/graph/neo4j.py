@@ -95,12 +95,53 @@ def _clean(props: Mapping[str, Any]) -> dict[str, Any]:
     return {key: _param(value) for key, value in props.items() if value is not None}
 
 
-def _node_props(row: NodeRow) -> dict[str, Any]:
+def _node_props(row: NodeRow, ts: Callable[[datetime], str] = _ts) -> dict[str, Any]:
     """Every property a node row stores."""
     return _clean(row.props) | {
         "id": row.id, "kind": row.kind.value, "namespace": row.namespace, "name": row.name,
-        "firstSeen": _ts(row.first_seen), "lastSeen": _ts(row.last_seen),
+        "firstSeen": ts(row.first_seen), "lastSeen": ts(row.last_seen),
     }
+
+
+def batch_statements(batch: GraphBatch) -> list[tuple[str, list[dict[str, Any]]]]:
+    """The ``UNWIND`` statements that write ``batch`` (its alias merges aside), with their rows: nodes per label,
+    then runs, then edges per (type, endpoint labels), whose endpoints are found by one index seek each."""
+    stamps: dict[datetime, str] = {}  # a batch's rows share few distinct times: each is formatted once
+
+    def ts(value: datetime) -> str:
+        found = stamps.get(value)
+        if found is None:
+            found = stamps[value] = _ts(value)
+        return found
+
+    statements: list[tuple[str, list[dict[str, Any]]]] = []
+    by_kind: dict[NodeKind, list[dict[str, Any]]] = {}
+    for row in batch.nodes.values():
+        by_kind.setdefault(row.kind, []).append({"id": row.id, "inc": _node_props(row, ts)})
+    statements += [(cypher.MERGE_NODES[kind], rows) for kind, rows in by_kind.items()]
+    if batch.runs:
+        statements.append((cypher.MERGE_RUNS, [
+            {"id": f"run:{run.run_id}", "runId": run.run_id, "job": run.job, "state": run.state, "rank": run.rank,
+             "stateTime": ts(run.state_time), "startedAt": _ts_or_none(run.started_at),
+             "endedAt": _ts_or_none(run.ended_at), "firstSeen": ts(run.first_seen), "lastSeen": ts(run.last_seen)}
+            for run in batch.runs.values()]))
+    kinds: dict[str, NodeKind | None] = {}  # an endpoint is in many edges: its id's prefix is read once
+
+    def kind(node_id: str) -> NodeKind | None:
+        if node_id not in kinds:
+            kinds[node_id] = kind_of(node_id)
+        return kinds[node_id]
+
+    by_rel: dict[str, list[dict[str, Any]]] = {}
+    for edge in batch.edges.values():
+        inc = _clean(edge.props) if edge.props else {}
+        inc |= {"firstSeen": ts(edge.first_seen), "lastSeen": ts(edge.last_seen), "lastRunId": edge.last_run_id}
+        src, dst = kind(edge.src), kind(edge.dst)
+        statement = (cypher.MERGE_EDGES_BETWEEN[(edge.rel, src, dst)] if src and dst
+                     else cypher.MERGE_EDGES[edge.rel])
+        by_rel.setdefault(statement, []).append({"src": edge.src, "dst": edge.dst, "inc": inc})
+    statements += list(by_rel.items())
+    return statements
 
 
 def _plain(value: Any) -> Any:
@@ -205,34 +246,7 @@ class Neo4jGraphStore(GraphStore):
     def _apply_tx(self, tx: neo4j.ManagedTransaction, batch: GraphBatch) -> None:
         if batch.merges:
             self._merge_aliases(tx, batch)
-        by_kind: dict[NodeKind, list[dict[str, Any]]] = {}
-        for row in batch.nodes.values():
-            by_kind.setdefault(row.kind, []).append({"id": row.id, "inc": _node_props(row)})
-        for kind, rows in by_kind.items():
-            tx.run(cypher.MERGE_NODES[kind], rows=rows).consume()
-        if batch.runs:
-            runs = [
-                {
-                    "id": f"run:{run.run_id}", "runId": run.run_id, "job": run.job, "state": run.state,
-                    "rank": run.rank, "stateTime": _ts(run.state_time),
-                    "startedAt": _ts_or_none(run.started_at), "endedAt": _ts_or_none(run.ended_at),
-                    "firstSeen": _ts(run.first_seen), "lastSeen": _ts(run.last_seen),
-                }
-                for run in batch.runs.values()
-            ]
-            tx.run(cypher.MERGE_RUNS, rows=runs).consume()
-        # One statement per (type, endpoint labels): the endpoints are found by one index seek each.
-        by_rel: dict[str, list[dict[str, Any]]] = {}
-        for edge in batch.edges.values():
-            inc = _clean(edge.props) | {
-                "firstSeen": _ts(edge.first_seen), "lastSeen": _ts(edge.last_seen),
-                "lastRunId": edge.last_run_id,
-            }
-            src, dst = kind_of(edge.src), kind_of(edge.dst)
-            statement = (cypher.MERGE_EDGES_BETWEEN[(edge.rel, src, dst)] if src and dst
-                         else cypher.MERGE_EDGES[edge.rel])
-            by_rel.setdefault(statement, []).append({"src": edge.src, "dst": edge.dst, "inc": inc})
-        for statement, rows in by_rel.items():
+        for statement, rows in batch_statements(batch):
             tx.run(statement, rows=rows).consume()
 
     @_guarded
