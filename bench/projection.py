@@ -7,8 +7,9 @@ Per repetition, on the benchmark's own databases (``lineagelens_bench`` and the 
 * **ceiling** — the bench's Spark-shaped events are parsed and built into one ``GraphBatch`` per
   ``--batch-size`` events with :func:`lineagelens.receiver.projection.build.build` (before the clock starts),
   then only the graph writes are timed: the same nodes, runs and edges written straight through the neo4j
-  driver, one write transaction per batch, with the ``UNWIND … MERGE`` statements of
-  :mod:`lineagelens.receiver.graph.cypher`, into an empty Neo4j.
+  driver, one write transaction per batch, with the ``UNWIND … MERGE`` statements and rows the store sends
+  (:func:`lineagelens.receiver.graph.neo4j.batch_statements`, also built before the clock starts), into an
+  empty Neo4j.
 * **receiver** — the same events are committed to an empty event log (in-process, no worker, not timed), then
   ``--receivers`` ``lineagelens serve`` processes (worker on) are started on those databases and the clock runs
   from the first event they mark projected to the last: parse (or reuse), aliases, build, graph write, state
@@ -50,9 +51,7 @@ def ceiling(raws: list[dict[str, Any]], batch_size: int) -> tuple[float, dict[st
     """Seconds to write the events' graph rows straight through the driver (empty Neo4j), and row counts."""
     import neo4j
 
-    from lineagelens.receiver.graph import cypher
-    from lineagelens.receiver.graph.model import kind_of
-    from lineagelens.receiver.graph.neo4j import Neo4jGraphStore, _clean, _node_props, _ts, _ts_or_none
+    from lineagelens.receiver.graph.neo4j import Neo4jGraphStore, batch_statements
     from lineagelens.receiver.openlineage import parse_event
     from lineagelens.receiver.projection.build import build
 
@@ -68,28 +67,9 @@ def ceiling(raws: list[dict[str, Any]], batch_size: int) -> tuple[float, dict[st
         projection = build(parsed[start:start + batch_size], aliases)
         batch = projection.graph
         aliases.update(projection.state.aliases)
-        statements: list[tuple[str, list[dict[str, Any]]]] = []
-        by_kind: dict[Any, list[dict[str, Any]]] = {}
-        for row in batch.nodes.values():
-            by_kind.setdefault(row.kind, []).append({"id": row.id, "inc": _node_props(row)})
-        statements += [(cypher.MERGE_NODES[kind], rows) for kind, rows in by_kind.items()]
-        runs = [{"id": f"run:{r.run_id}", "runId": r.run_id, "job": r.job, "state": r.state, "rank": r.rank,
-                 "stateTime": _ts(r.state_time), "startedAt": _ts_or_none(r.started_at),
-                 "endedAt": _ts_or_none(r.ended_at), "firstSeen": _ts(r.first_seen), "lastSeen": _ts(r.last_seen)}
-                for r in batch.runs.values()]
-        if runs:
-            statements.append((cypher.MERGE_RUNS, runs))
-        by_rel: dict[str, list[dict[str, Any]]] = {}  # the store's statements: endpoint labels from the ids
-        for edge in batch.edges.values():
-            inc = _clean(edge.props) | {"firstSeen": _ts(edge.first_seen), "lastSeen": _ts(edge.last_seen),
-                                        "lastRunId": edge.last_run_id}
-            src, dst = kind_of(edge.src), kind_of(edge.dst)
-            statement = (cypher.MERGE_EDGES_BETWEEN[(edge.rel, src, dst)] if src and dst
-                         else cypher.MERGE_EDGES[edge.rel])
-            by_rel.setdefault(statement, []).append({"src": edge.src, "dst": edge.dst, "inc": inc})
-        statements += list(by_rel.items())
+        statements = batch_statements(batch)  # the store's statements and rows, built before the clock starts
         counts["nodes"] += len(batch.nodes)
-        counts["runs"] += len(runs)
+        counts["runs"] += len(batch.runs)
         counts["edges"] += len(batch.edges)
         counts["statements"] += len(statements)
         work.append(statements)
