@@ -1,12 +1,14 @@
 """Applying the event log to the graph and state stores, in batches, one drainer at a time.
 
 ``drain()`` projects every pending event: parse, resolve aliases, build (pure), write the graph, write the
-state records, mark the events projected. Two stages overlap: while one thread writes batch *n* (graph, then
-records and marks, in order), the drainer reads, parses and builds batch *n + 1* — a graph store working on
-another core (Neo4j, PostgreSQL) no longer leaves the drainer idle. Writes stay in batch order, one at a time;
-aliases that batch *n* learns are handed to batch *n + 1* in memory, since its records may not be written yet.
-On SQLite the two stages take turns instead (``overlap_writes``): the writing thread would hold the one writer
-lock, which ingest waits for, while waiting for the GIL that the building thread keeps busy.
+state records, mark the events projected. Three stages overlap (:class:`_Pipeline`): while one thread writes
+batch *n*'s graph and another batch *n - 1*'s records and marks, the drainer reads, parses and builds batch
+*n + 1* — the graph store (Neo4j) and the state database work on other cores instead of in turn. Each stage
+keeps batch order, and a batch's records and marks are written only once its graph is: an event marked
+projected is in the graph. Aliases that batch *n* learns are handed to batch *n + 1* in memory, since its
+records may not be written yet. On SQLite the stages take turns instead (``overlap_writes``): a writing thread
+would hold the one writer lock, which ingest waits for, while waiting for the GIL that the building thread
+keeps busy.
 
 When the graph store is down the events stay pending (with the error and an attempt count) and the worker
 (:mod:`.worker`) retries with exponential backoff.
@@ -159,11 +161,11 @@ class Projector:
 
     def drain(self, *, progress: Callable[[int], None] | None = None,
               stopping: Callable[[], bool] | None = None) -> DrainResult:
-        """Project every pending event, or stop after the current batch once ``stopping()`` says so (a
-        graceful shutdown). Raises GraphUnavailable (the events stay pending)."""
+        """Project every pending event, or stop once ``stopping()`` says so, after the batches being written (a
+        graceful shutdown; the batch just built stays pending). Raises GraphUnavailable (the events stay
+        pending)."""
         result = DrainResult()
-        writer: ThreadPoolExecutor | None = None  # only when a second batch follows: a lone batch is written here
-        writing: Future[_Prepared] | None = None
+        pipeline = _Pipeline(self) if self.overlap_writes else None
         learned: dict[Key, Key] = {}  # aliases learned by batches whose records may not be written yet
         after = 0
         with self._exclusive():
@@ -175,26 +177,20 @@ class Projector:
                     after = batch[-1].id
                     prepared = self._prepare(batch, learned)
                     learned.update(prepared.projection.state.aliases)
-                    if not self.overlap_writes:
+                    if pipeline is None:
                         self._written(self._write(prepared), result, progress)
-                        if len(batch) < self.batch_size:
-                            break
-                        continue
-                    if writing is not None:
-                        done, writing = writing, None
-                        self._written(done.result(), result, progress)
+                    else:
+                        for done in pipeline.advance():
+                            self._written(done, result, progress)
                         if stopping and stopping():
                             break  # stopping: the batch just built stays pending, like every later one
-                    if len(batch) < self.batch_size:  # the last batch: nothing to overlap it with
-                        self._written(self._write(prepared), result, progress)
+                        pipeline.start(prepared)
+                    if len(batch) < self.batch_size:
                         break
-                    writer = writer or ThreadPoolExecutor(1, thread_name_prefix="lineagelens-projection-write")
-                    writing = writer.submit(self._write, prepared)
             finally:
-                if writing is not None:
-                    self._written(writing.result(), result, progress)
-                if writer is not None:
-                    writer.shutdown()
+                if pipeline is not None:
+                    for done in pipeline.finish():
+                        self._written(done, result, progress)
         return result
 
     def _written(self, done: _Prepared, result: DrainResult, progress: Callable[[int], None] | None) -> None:
@@ -211,14 +207,20 @@ class Projector:
 
     def _write(self, prepared: _Prepared) -> _Prepared:
         """Graph first, then the records and the projected marks in one transaction."""
-        ids, projection = prepared.ids, prepared.projection
+        return self._write_records(self._write_graph(prepared))
+
+    def _write_graph(self, prepared: _Prepared) -> _Prepared:
         try:
-            self.graph.apply(batch=projection.graph)
+            self.graph.apply(batch=prepared.projection.graph)
         except GraphUnavailable as exc:
-            self.events.mark_failed(ids, str(exc))
+            self.events.mark_failed(prepared.ids, str(exc))
             if self.on_batch:
-                self.on_batch(0, len(ids))
+                self.on_batch(0, len(prepared.ids))
             raise
+        return prepared
+
+    def _write_records(self, prepared: _Prepared) -> _Prepared:
+        ids, projection = prepared.ids, prepared.projection
         # Read what the batch merges with before the transaction (on SQLite it holds the writer lock ingest
         # waits for): only projection writes these rows, and the previous batch's transaction has committed.
         with self.engine.connect() as conn:
@@ -243,3 +245,50 @@ class Projector:
         if self.after_rebuild:
             self.after_rebuild()
         return result
+
+
+class _Pipeline:
+    """The two writing stages of a drain, each on a thread of its own and in batch order: graphs, then (once a
+    batch's graph is written) records and projected marks. :meth:`start` hands over a built batch;
+    :meth:`advance` waits for the graph in flight, passes it on to the records stage and returns the batches
+    whose records are written since; :meth:`finish` waits for everything in flight. At most one batch is in
+    each stage, so the drainer builds at most one batch ahead."""
+
+    def __init__(self, projector: Projector) -> None:
+        self._projector = projector
+        self._graphs = ThreadPoolExecutor(1, thread_name_prefix="lineagelens-projection-graph")
+        self._records = ThreadPoolExecutor(1, thread_name_prefix="lineagelens-projection-records")
+        self._graphing: Future[_Prepared] | None = None
+        self._recording: Future[_Prepared] | None = None
+
+    def start(self, prepared: _Prepared) -> None:
+        assert self._graphing is None, "advance() first"
+        self._graphing = self._graphs.submit(self._projector._write_graph, prepared)
+
+    def advance(self) -> list[_Prepared]:
+        """Raises what the graph write in flight raised (its batch marked failed); the records in flight are
+        left to :meth:`finish`."""
+        if self._graphing is None:
+            return []
+        graphing, self._graphing = self._graphing, None
+        graphed = graphing.result()
+        done = self._recorded()
+        self._recording = self._records.submit(self._projector._write_records, graphed)
+        return done
+
+    def finish(self) -> list[_Prepared]:
+        """The batches whose records are written since; raises what a stage in flight raised. Either way
+        both threads are done when it returns (a drainer's successor must not overlap them)."""
+        try:
+            done = self.advance()
+            return done + self._recorded()
+        finally:
+            self._graphs.shutdown()
+            self._records.shutdown()
+
+    def _recorded(self) -> list[_Prepared]:
+        if self._recording is None:
+            return []
+        recording, self._recording = self._recording, None
+        return [recording.result()]
+

@@ -201,3 +201,40 @@ def test_on_sqlite_a_batch_reads_and_merges_its_records_while_ingest_can_still_c
         assert len(committed) >= 2  # one per batch
     finally:
         close_app(app)
+
+
+def test_overlapped_a_batch_s_records_follow_its_graph_while_the_next_batch_s_graph_is_written(
+        tmp_path: Path) -> None:
+    app = make_app({"DATABASE_URL": f"sqlite:///{tmp_path}/state.db", "PROJECTION_MODE": "background",
+                    "WORKER_ENABLED": False, "PROJECTION_BATCH_SIZE": 4})
+    try:
+        post_events(app.test_client(), chain_events(12, jobs=3))  # 24 events: 6 batches
+        state = services.get(app)
+        projector, graph, records = state.projector, state.graph, state.projector.records
+        projector.overlap_writes = True  # PostgreSQL's way
+        real_apply, real_merged = graph.apply, records.merged
+        log: list[str] = []
+        graphs_started: list[threading.Event] = [threading.Event() for _ in range(7)]
+
+        def apply(*, batch: Any) -> None:
+            graphs_started[log.count("graph")].set()
+            log.append("graph")
+            real_apply(batch=batch)
+
+        def merged(conn: sa.Connection, rows: Any) -> Any:
+            n = log.count("records")
+            log.append("records")
+            if n < 5:  # every batch but the last has a successor, whose graph is written meanwhile
+                assert graphs_started[n + 1].wait(timeout=10), f"graph {n + 2} waited for records {n + 1}"
+            return real_merged(conn, rows)
+
+        graph.apply = apply  # type: ignore[method-assign]
+        records.merged = merged  # type: ignore[method-assign]
+        assert projector.drain().projected == 24
+        assert log.count("graph") == log.count("records") == 6
+        graphs = [i for i, k in enumerate(log) if k == "graph"]
+        recorded = [i for i, k in enumerate(log) if k == "records"]
+        assert all(g < r for g, r in zip(graphs, recorded, strict=True))  # each batch's records after its graph
+        assert _pending(app) == 0
+    finally:
+        close_app(app)
