@@ -291,4 +291,3 @@ class _Pipeline:
             return []
         recording, self._recording = self._recording, None
         return [recording.result()]
-
