@@ -3,6 +3,9 @@
 Each schema file declares one facet key (``ownership``, ``outputStatistics`` ...) for one place in an
 event (run, job, dataset, input dataset, output dataset). A facet key no schema declares for that place is a
 custom facet and is kept as it is. ``$ref``s resolve offline against the packaged core spec.
+
+A verdict is the quick check's "valid" (:mod:`.quick_schema`, compiled once per schema) or else jsonschema's,
+with its messages; verdicts on small facets are cached by their JSON text, since producers repeat facets.
 """
 
 from __future__ import annotations
