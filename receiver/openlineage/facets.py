@@ -146,6 +146,11 @@ def _verdict(place: FacetPlace, key: str, value: Any) -> str | None:
     quick = _quick_checks().get((place, key))
     if quick is not None and quick({key: value}):
         return None
+    return jsonschema_verdict(place, key, value)
+
+
+def jsonschema_verdict(place: FacetPlace, key: str, value: Any) -> str | None:
+    """Why jsonschema finds the standard facet ``value`` broken (its first five errors), or None."""
     validator = _validators()[(place, key)]
     errors = [e for e in validator.iter_errors({key: value}) if _relevant(e)]
     if not errors:
