@@ -111,7 +111,7 @@ SETTINGS: tuple[Setting, ...] = (
             "merge rules, alert notifications: receiver/wake_bus.py), and /metrics sums the metrics "
             "files each writes there. Empty: processes notice each other's commits by polling (PostgreSQL NOTIFY "
             "still reaches live monitoring) and /metrics shows this process's own metrics."),
-    Setting("GC_THRESHOLDS", (10000, 20, 20), "Garbage-collector thresholds of the processes of 'lineagelens "
+    Setting("GC_THRESHOLDS", gc_tuning.DEFAULT, "Garbage-collector thresholds of the processes of 'lineagelens "
             "serve' (its HTTP workers and background process), which also freeze what they built at start-up so "
             "no collection walks it again; empty: the interpreter's defaults (700,10,10) and no freeze. See "
             "receiver/gc_tuning.py.", gc_tuning.parse),

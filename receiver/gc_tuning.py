@@ -28,7 +28,7 @@ from collections.abc import Sequence
 
 log = logging.getLogger(__name__)
 
-DEFAULT = "10000,20,20"  # as config.py's default
+DEFAULT = (10000, 20, 20)  # LINEAGELENS_GC_THRESHOLDS when unset (config.py)
 
 
 def parse(value: str) -> tuple[int, int, int] | None:
@@ -42,7 +42,8 @@ def parse(value: str) -> tuple[int, int, int] | None:
     except ValueError:
         numbers = []
     if len(numbers) != 3 or min(numbers) < 1:
-        raise ValueError(f"LINEAGELENS_GC_THRESHOLDS must be three positive integers like {DEFAULT}, got {value!r}")
+        raise ValueError("LINEAGELENS_GC_THRESHOLDS must be three positive integers like "
+                         f"{','.join(map(str, DEFAULT))}, got {value!r}")
     return numbers[0], numbers[1], numbers[2]
 
 
