@@ -45,6 +45,15 @@ class PreparedWrite:
         return ReadyRows(self, [tuple(row[name] if convert is None else convert(row[name])
                                       for name, convert in params) for row in rows])
 
+    def execute(self, conn: sa.Connection, rows: list[Any]) -> None:
+        """Write ``rows`` made ready by :meth:`ready` on the caller's connection (inside its transaction)."""
+        if not rows:
+            return
+        if self._sql is None:
+            conn.execute(self.statement, rows)
+        else:
+            conn.exec_driver_sql(self._sql, rows)
+
 
 @dataclass(frozen=True)
 class ReadyRows:
@@ -54,9 +63,4 @@ class ReadyRows:
     rows: list[Any]
 
     def execute(self, conn: sa.Connection) -> None:
-        if not self.rows:
-            return
-        if self.write._sql is None:
-            conn.execute(self.write.statement, self.rows)
-        else:
-            conn.exec_driver_sql(self.write._sql, self.rows)
+        self.write.execute(conn, self.rows)
