@@ -5,7 +5,7 @@ event (run, job, dataset, input dataset, output dataset). A facet key no schema 
 custom facet and is kept as it is. ``$ref``s resolve offline against the packaged core spec.
 
 A verdict is the quick check's "valid" (:mod:`.quick_schema`, compiled once per schema) or else jsonschema's,
-with its messages; verdicts on small facets are cached by their JSON text, since producers repeat facets.
+with its messages; verdicts on small facets are cached by their serialized value, since producers repeat facets.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import enum
 import functools
 import json
 import logging
+import marshal
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -124,21 +125,24 @@ def check_facet(place: FacetPlace, key: str, value: Any) -> str | None:
         return None
     try:
         # Producers repeat the same facets event after event (START, RUNNING, COMPLETE ...): remember verdicts,
-        # for facets small enough that 4,096 cached texts stay a few MB (a SQL facet can be 100 KB).
-        text = json.dumps(value, sort_keys=True, separators=(",", ":"))
-        if len(text) <= _CACHED_TEXT_MAX:
-            return _check_text(place, key, text)
+        # for facets small enough that 4,096 cached keys stay a few MB (a SQL facet can be 100 KB). The key is
+        # the facet in marshal's format 2 (no back-references, so equal values in the same key order give equal
+        # bytes), which costs a sixth of json.dumps; the verdict is worked out from the key's own decoding.
+        blob = marshal.dumps(value, _MARSHAL_FORMAT)
+        if len(blob) <= _CACHED_BYTES_MAX:
+            return _cached_verdict(place, key, blob)
         return _verdict(place, key, value)
     except (RecursionError, ValueError):
         return "facet is nested too deeply to validate"
 
 
-_CACHED_TEXT_MAX = 8192  # characters of facet JSON (4,096 of them: ~32 MB at most); larger: not cached
+_MARSHAL_FORMAT = 2
+_CACHED_BYTES_MAX = 8192  # bytes of serialized facet (4,096 of them: ~32 MB at most); larger: not cached
 
 
 @functools.lru_cache(maxsize=4096)
-def _check_text(place: FacetPlace, key: str, text: str) -> str | None:
-    return _verdict(place, key, json.loads(text))
+def _cached_verdict(place: FacetPlace, key: str, blob: bytes) -> str | None:
+    return _verdict(place, key, marshal.loads(blob))
 
 
 def _verdict(place: FacetPlace, key: str, value: Any) -> str | None:

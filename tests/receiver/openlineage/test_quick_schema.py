@@ -105,7 +105,7 @@ def test_the_quick_check_agrees_with_jsonschema_on_reference_facets_and_their_br
 
 
 def test_a_facet_the_quick_check_calls_valid_never_reaches_jsonschema(monkeypatch: pytest.MonkeyPatch) -> None:
-    facets._check_text.cache_clear()
+    facets._cached_verdict.cache_clear()
     monkeypatch.setattr(Draft202012Validator, "iter_errors", lambda *_a, **_k: pytest.fail("jsonschema ran"))
     sql = {"_producer": "https://example.com/p", "_schemaURL": "https://example.com/s", "query": "SELECT 1"}
     assert facets.check_facet(FacetPlace.JOB, "sql", sql) is None
