@@ -31,7 +31,7 @@ def test_a_cached_verdict_is_never_reused_for_a_value_that_only_compares_equal()
     facets._cached_verdict.cache_clear()
     stats = PRODUCER | {"rowCount": 1}
     assert check_facet(FacetPlace.OUTPUT, "outputStatistics", stats) is None
-    assert True == 1 and hash(True) == hash(1)  # noqa: E712 - equal in Python, not in JSON Schema
+    assert True == 1 and hash(True) == hash(1)  # equal in Python, not in JSON Schema
     assert check_facet(FacetPlace.OUTPUT, "outputStatistics", stats | {"rowCount": True}) is not None
     assert check_facet(FacetPlace.OUTPUT, "outputStatistics", dict(reversed(stats.items()))) is None
     assert facets._cached_verdict.cache_info().currsize == 3
