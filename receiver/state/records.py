@@ -3,12 +3,14 @@ and how two of them merge.
 
 Every merge is commutative and idempotent, so projecting events in any order, or twice, gives the same
 records: run state only moves forward, first-seen times take the minimum, last-seen the maximum, and a
-facet keeps the value from the latest event that carried it.
+facet keeps the value from the latest event that carried it. Merges build the merged record with its
+constructor, naming every field (projection merges ~10 records per event; ``dataclasses.replace`` costs
+several times as much).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -70,8 +72,10 @@ class RunRecord:
 
     def merge(self, other: RunRecord) -> RunRecord:
         winner = other if self._wins_state(other) else self
-        return replace(
-            self,
+        return RunRecord(
+            run_id=self.run_id,
+            job_namespace=self.job_namespace,
+            job_name=self.job_name,
             state=winner.state,
             state_time=winner.state_time,
             ended_at=winner.ended_at,
@@ -103,8 +107,9 @@ class JobRecord:
                 other.latest_run_time or other.last_seen, other.latest_run_id)
                 > (self.latest_run_time, self.latest_run_id or "")):
             latest = other
-        return replace(
-            self,
+        return JobRecord(
+            namespace=self.namespace,
+            name=self.name,
             first_seen=min(self.first_seen, other.first_seen),
             last_seen=max(self.last_seen, other.last_seen),
             latest_run_id=latest.latest_run_id,
@@ -130,8 +135,9 @@ class DatasetRecord:
         if other.current_version and (self.version_time is None or (
                 other.version_time, other.current_version) > (self.version_time, self.current_version or "")):
             newer = other
-        return replace(
-            self,
+        return DatasetRecord(
+            namespace=self.namespace,
+            name=self.name,
             first_seen=min(self.first_seen, other.first_seen),
             last_seen=max(self.last_seen, other.last_seen),
             current_version=newer.current_version,
@@ -153,7 +159,8 @@ class VersionRecord:
 
     def merge(self, other: VersionRecord) -> VersionRecord:
         first = other if (other.created_at, other.run_id or "") < (self.created_at, self.run_id or "") else self
-        return replace(self, created_at=first.created_at, run_id=first.run_id)
+        return VersionRecord(namespace=self.namespace, name=self.name, version=self.version, fields=self.fields,
+                             created_at=first.created_at, run_id=first.run_id)
 
 
 @dataclass(frozen=True)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from lineagelens.receiver.state.records import TimedFacets
+from lineagelens.receiver.openlineage.model import RunState
+from lineagelens.receiver.state.records import DatasetRecord, JobRecord, RunRecord, TimedFacets, VersionRecord
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -23,3 +26,28 @@ def test_facets_merge_to_the_latest_value_per_key_and_ties_the_same_way_in_any_o
             latest = max(p.times[key] for p in parts if key in p.values)
             candidates = [p.values[key] for p in parts if p.times.get(key) == latest]
             assert value == max(candidates, key=repr)  # the latest event's value; a tie to the larger repr
+
+
+def _filled(cls: type[Any]) -> Any:
+    """A record of ``cls`` with every field set to a value unlike its default."""
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        kind = str(f.type)
+        if "datetime" in kind:
+            values[f.name] = T0 + timedelta(minutes=len(values))
+        elif "RunState" in kind:
+            values[f.name] = RunState.COMPLETE
+        elif "TimedFacets" in kind:
+            values[f.name] = TimedFacets.of({"f": {"v": 1}}, T0)
+        elif "tuple" in kind:
+            values[f.name] = ({"name": "id", "type": "int"},)
+        else:
+            values[f.name] = f"{f.name}-value"
+    return cls(**values)
+
+
+def test_merging_a_record_with_itself_keeps_every_field() -> None:
+    for cls in (RunRecord, JobRecord, DatasetRecord, VersionRecord):
+        record = _filled(cls)
+        assert all(getattr(record, f.name) != f.default for f in dataclasses.fields(cls))
+        assert record.merge(record) == record, cls.__name__
