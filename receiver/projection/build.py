@@ -9,6 +9,7 @@ a node of its own is folded into the canonical node (``GraphBatch.merges``).
 from __future__ import annotations
 
 import logging
+import marshal
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -56,6 +57,21 @@ def _put(table: dict[K, T], key: K, record: T) -> None:
     table[key] = existing.merge(record) if existing is not None else record
 
 
+@dataclass(frozen=True)
+class _Columns:
+    """What a dataset's ``schema`` and ``columnLineage`` facets project to: its fields, its version id and its
+    column-level derivations. A pure function of those two facets."""
+
+    fields: list[F.SchemaField] | None
+    version: str | None
+    derivations: list[F.Derivation]
+
+    @classmethod
+    def of(cls, facets: F.Facets) -> _Columns:
+        fields = F.schema_fields(facets)
+        return cls(fields, F.schema_version(fields) if fields is not None else None, F.column_lineage(facets))
+
+
 @dataclass
 class Projection:
     state: StateRows
@@ -94,6 +110,17 @@ class _Builder:
         self.normalize = normalize
         self.state = StateRows()
         self.graph = GraphBatch()
+        # Spark repeats a dataset's schema and column lineage on START and COMPLETE and on every reader's
+        # inputs: each distinct pair of facets is read once per batch. Keyed by the facets' marshal bytes
+        # (format 2: equal values in the same key order give equal bytes, and 1 and true differ, as in JSON).
+        self.columns: dict[tuple[bytes, bytes], _Columns] = {}
+
+    def columns_of(self, facets: F.Facets) -> _Columns:
+        key = (marshal.dumps(facets.get("schema"), 2), marshal.dumps(facets.get("columnLineage"), 2))
+        found = self.columns.get(key)
+        if found is None:
+            found = self.columns[key] = _Columns.of(facets)
+        return found
 
     def canonical(self, namespace: str, name: str) -> Key:
         key = self.normalize(namespace, name)
@@ -191,15 +218,14 @@ class _Builder:
         ns, name = self.canonical(ref.namespace, ref.name)
         node = dataset_id(ns, name)
         self.node(node, NodeKind.DATASET, ns, name, at)
-        fields = F.schema_fields(ref.facets)
-        version = None
-        if fields is not None:
-            version = F.schema_version(fields)
-            for f in fields:
+        columns = self.columns_of(ref.facets)
+        version = columns.version
+        if columns.fields is not None and version is not None:
+            for f in columns.fields:
                 self.edge(self.field(node, ns, name, f.name, at), node, Rel.IN, at, run)
             _put(self.state.versions, (ns, name, version), VersionRecord(
-                ns, name, version, tuple(f.as_dict() for f in fields), at, run))
-        for d in F.column_lineage(ref.facets):
+                ns, name, version, tuple(f.as_dict() for f in columns.fields), at, run))
+        for d in columns.derivations:
             self.derivation(d, ns, name, node, at, run)
         facets = {**ref.facets, **ref.input_facets, **ref.output_facets}
         _put(self.state.datasets, (ns, name), DatasetRecord(

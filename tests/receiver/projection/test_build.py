@@ -85,6 +85,25 @@ def test_dataset_versions_are_minted_only_when_the_schema_changes() -> None:
     assert len(versions) == 2
 
 
+
+def test_a_dataset_whose_schema_or_column_lineage_changes_within_a_batch_projects_each_one() -> None:
+    events = [e for e in scenario("CLL") if e.get("outputs")]
+    later = copy.deepcopy(events[-1])
+    later["eventTime"] = "2024-08-07T00:00:00Z"
+    output = later["outputs"][0]["facets"]
+    output["schema"]["fields"].append({"name": "extra", "type": "int"})
+    output["columnLineage"]["fields"]["extra"] = {"inputFields": [
+        {"namespace": "file", "name": "/tmp/cll_test/cll_source1", "field": "a"}]}
+    projected = _project([*events, later])
+    assert len([v for v in projected.state.versions if v[:2] == TBL1]) == 2
+    assert (field_id("file", "/tmp/cll_test/cll_source1", "a"), field_id(*TBL1, "extra"),
+            Rel.DERIVES) in projected.graph.edges
+    lineage_only = copy.deepcopy(later)
+    lineage_only["outputs"][0]["facets"]["schema"] = copy.deepcopy(events[-1]["outputs"][0]["facets"]["schema"])
+    edges = _project([*events, lineage_only]).graph.edges
+    assert (field_id("file", "/tmp/cll_test/cll_source1", "a"), field_id(*TBL1, "extra"), Rel.DERIVES) in edges
+
+
 def _run(state: RunState, minute: int) -> RunRecord:
     at = datetime(2024, 1, 1, tzinfo=UTC) + timedelta(minutes=minute)
     return RunRecord(run_id="r", job_namespace="ns", job_name="j", state=state, state_time=at,
