@@ -35,6 +35,12 @@ class TimedFacets:
         stamp = at.isoformat()
         return cls(values=dict(facets), times=dict.fromkeys(facets, stamp))
 
+    def replaces(self, times: dict[str, str]) -> bool:
+        """Whether merging these facets into stored ones set at ``times`` gives these facets whatever the stored
+        values are: every stored key is here, set later. (A record's values and times have the same keys.)"""
+        mine = self.times
+        return all(key in mine and mine[key] > stamp for key, stamp in times.items())
+
     def merge(self, other: TimedFacets) -> TimedFacets:
         values, times = dict(self.values), dict(self.times)
         for key, value in other.values.items():

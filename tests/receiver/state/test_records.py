@@ -51,3 +51,19 @@ def test_merging_a_record_with_itself_keeps_every_field() -> None:
         record = _filled(cls)
         assert all(getattr(record, f.name) != f.default for f in dataclasses.fields(cls))
         assert record.merge(record) == record, cls.__name__
+
+
+def test_facets_that_replace_the_stored_ones_merge_the_same_without_their_values() -> None:
+    rng = random.Random(11)
+    replacing = 0
+    for _ in range(2_000):
+        stored = TimedFacets.of({k: {"v": rng.randint(0, 3)} for k in rng.sample("abcd", rng.randint(0, 4))},
+                                T0 + timedelta(minutes=rng.randint(0, 2)))
+        incoming = TimedFacets.of({k: {"v": rng.randint(0, 3)} for k in rng.sample("abcd", rng.randint(0, 4))},
+                                  T0 + timedelta(minutes=rng.randint(0, 2)))
+        if incoming.replaces(stored.times):
+            replacing += 1
+            assert stored.merge(incoming) == TimedFacets().merge(incoming)
+        else:  # a stored key it lacks, or one set at the same time or later: the stored values count
+            assert any(incoming.times.get(k, "") <= t for k, t in stored.times.items())
+    assert 100 < replacing < 1_900
