@@ -41,15 +41,25 @@ PING: Final = "RETURN 1 AS ok"
 
 # -- writes ---------------------------------------------------------------------------------------
 
+# The edge rule, after ``WITH e, inc`` (``e`` the merged relationship, ``inc`` the incoming map). Nodes and edges
+# are written with one SET of the whole map each, ``firstSeen`` worked out before it: replacing the map and then
+# setting the times in a second SET cost Neo4j about a fifth more per batch.
+_EDGE_RULE = """WITH e, inc, e.lastSeen AS ls, e.lastRunId AS lr,
+     CASE WHEN e.firstSeen IS NULL OR inc.firstSeen < e.firstSeen THEN inc.firstSeen ELSE e.firstSeen END AS first
+SET e = CASE WHEN ls IS NULL OR inc.lastSeen > ls THEN inc {.*, firstSeen: first}
+             WHEN inc.lastSeen = ls THEN inc {.*, firstSeen: first, lastRunId: coalesce(lr, inc.lastRunId)}
+             ELSE e {.*, firstSeen: first} END
+"""
+
 # $rows: [{id, inc}] where inc holds every property of the node (id, kind, namespace, name, firstSeen,
 # lastSeen and the row's props).
 _MERGE_NODES = """
 UNWIND $rows AS row
 MERGE (n:__LABEL__ {id: row.id})
-WITH n, row.inc AS inc, n.firstSeen AS fs, n.lastSeen AS ls
-SET n = CASE WHEN ls IS NULL OR inc.lastSeen >= ls THEN inc ELSE properties(n) END
-SET n.firstSeen = CASE WHEN fs IS NULL OR inc.firstSeen < fs THEN inc.firstSeen ELSE fs END,
-    n.lastSeen = CASE WHEN ls IS NULL OR inc.lastSeen > ls THEN inc.lastSeen ELSE ls END
+WITH n, row.inc AS inc
+WITH n, inc, n.lastSeen AS ls,
+     CASE WHEN n.firstSeen IS NULL OR inc.firstSeen < n.firstSeen THEN inc.firstSeen ELSE n.firstSeen END AS first
+SET n = CASE WHEN ls IS NULL OR inc.lastSeen >= ls THEN inc {.*, firstSeen: first} ELSE n {.*, firstSeen: first} END
 """
 MERGE_NODES: Final[dict[NodeKind, str]] = {
     kind: _MERGE_NODES.replace("__LABEL__", kind.label) for kind in NodeKind
@@ -62,13 +72,8 @@ UNWIND $rows AS row
 MATCH (a:Dataset|Job|Field|Run|Source {id: row.src})
 MATCH (b:Dataset|Job|Field|Run|Source {id: row.dst})
 MERGE (a)-[e:__REL__]->(b)
-WITH e, row.inc AS inc, e.firstSeen AS fs, e.lastSeen AS ls, e.lastRunId AS lr
-SET e = CASE WHEN ls IS NULL OR inc.lastSeen >= ls THEN inc ELSE properties(e) END
-SET e.firstSeen = CASE WHEN fs IS NULL OR inc.firstSeen < fs THEN inc.firstSeen ELSE fs END,
-    e.lastSeen = CASE WHEN ls IS NULL OR inc.lastSeen > ls THEN inc.lastSeen ELSE ls END,
-    e.lastRunId = CASE WHEN ls IS NULL OR inc.lastSeen > ls THEN inc.lastRunId
-                       WHEN inc.lastSeen = ls THEN coalesce(lr, inc.lastRunId) ELSE lr END
-"""
+WITH e, row.inc AS inc
+""" + _EDGE_RULE
 MERGE_EDGES: Final[dict[Rel, str]] = {rel: _MERGE_EDGES.replace("__REL__", rel.value) for rel in Rel}
 
 # The same with the endpoints' labels known (from their ids): two unique-index seeks per row instead of ten
@@ -110,13 +115,8 @@ MATCH (o) WHERE elementId(o) = pair.old
 MATCH (n) WHERE elementId(n) = pair.new
 MATCH (o)-[r:__REL__]->(m)
 MERGE (n)-[e:__REL__]->(m)
-WITH r, e, properties(r) AS inc, e.firstSeen AS fs, e.lastSeen AS ls, e.lastRunId AS lr
-SET e = CASE WHEN ls IS NULL OR inc.lastSeen >= ls THEN inc ELSE properties(e) END
-SET e.firstSeen = CASE WHEN fs IS NULL OR inc.firstSeen < fs THEN inc.firstSeen ELSE fs END,
-    e.lastSeen = CASE WHEN ls IS NULL OR inc.lastSeen > ls THEN inc.lastSeen ELSE ls END,
-    e.lastRunId = CASE WHEN ls IS NULL OR inc.lastSeen > ls THEN inc.lastRunId
-                       WHEN inc.lastSeen = ls THEN coalesce(lr, inc.lastRunId) ELSE lr END
-DELETE r
+WITH r, e, properties(r) AS inc
+""" + _EDGE_RULE.replace("WITH e, inc,", "WITH r, e, inc,") + """DELETE r
 """
 MOVE_EDGES_OUT: Final[dict[Rel, str]] = {rel: _MOVE_EDGES_OUT.replace("__REL__", rel.value) for rel in Rel}
 MOVE_EDGES_IN: Final[dict[Rel, str]] = {

@@ -151,6 +151,17 @@ def test_node_props_come_from_the_most_recently_seen_row(graph_store: GraphStore
     assert got.props == {"firstSeen": iso(1), "lastSeen": iso(4), "type": "bigint", "dataset": D("t")}
 
 
+
+def test_on_a_last_seen_tie_the_incoming_row_s_props_win(graph_store: GraphStore) -> None:
+    graph_store.apply(batch=batch(node(F("t", "c"), 2, 4, type="int", dataset=D("t")),
+                                  edge(D("a"), J("j"), Rel.INPUT_TO, 2, 4, run="r1", note="first")))
+    graph_store.apply(batch=batch(node(F("t", "c"), 1, 4, type="bigint", dataset=D("t")),
+                                  edge(D("a"), J("j"), Rel.INPUT_TO, 1, 4, run="r2", note="second")))
+    got = graph_store.get_nodes(ids=[F("t", "c")])[F("t", "c")]
+    assert got.props == {"firstSeen": iso(1), "lastSeen": iso(4), "type": "bigint", "dataset": D("t")}
+    (only,) = [e for e in graph_store.snapshot()[1] if e.rel is Rel.INPUT_TO]
+    assert only.props == {"firstSeen": iso(1), "lastSeen": iso(4), "lastRunId": "r1", "note": "second"}
+
 def test_edge_keeps_stored_last_run_id_when_last_seen_ties(graph_store: GraphStore) -> None:
     graph_store.apply(batch=batch(edge(D("a"), J("j"), Rel.INPUT_TO, 1, 5, run="r1")))
     graph_store.apply(batch=batch(edge(D("a"), J("j"), Rel.INPUT_TO, 0, 5, run="r2")))
