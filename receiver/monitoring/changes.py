@@ -12,7 +12,6 @@ finds an id below N), and on PostgreSQL send ``NOTIFY lineagelens_monitoring`` w
 
 from __future__ import annotations
 
-import functools
 import logging
 import threading
 from collections import OrderedDict
@@ -26,6 +25,7 @@ import sqlalchemy as sa
 from lineagelens.receiver.graph.model import Rel, dataset_id, job_id
 from lineagelens.receiver.projection.build import Projection
 from lineagelens.receiver.state.db import advisory_lock, chunks, transaction
+from lineagelens.receiver.state.key_sets import KeySet
 from lineagelens.receiver.state.tables import datasets, jobs, monitoring_changes, run_datasets, runs
 
 log = logging.getLogger(__name__)
@@ -64,13 +64,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@functools.cache
-def _present(table: sa.Table) -> sa.Select[Any]:
-    """Which of some ``:keys`` (namespace, name) ``table`` holds; built once per table (run every batch)."""
-    return sa.select(table.c.namespace, table.c.name).where(
-        sa.tuple_(table.c.namespace, table.c.name).in_(sa.bindparam("keys", expanding=True)))
-
-
 class ChangeFeed:
     def __init__(self, engine: sa.Engine, *, keep_rows: int, keep_seconds: float) -> None:
         self.engine = engine
@@ -79,6 +72,10 @@ class ChangeFeed:
         self.postgres = engine.dialect.name == "postgresql"
         self._known: OrderedDict[tuple[str, str, str], None] = OrderedDict()  # edges seen (job, ds, dir)
         self._known_lock = threading.Lock()
+        # which of a batch's (namespace, name) keys a table holds: run every batch, built once per table
+        self._present = {table.name: (keys, sa.select(table.c.namespace, table.c.name).where(keys.clause))
+                         for table in (jobs, datasets)
+                         for keys in [KeySet(engine, (table.c.namespace, table.c.name))]}
 
     # -- writing -----------------------------------------------------------------------------------
     def write(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
@@ -127,8 +124,9 @@ class ChangeFeed:
 
     def _missing(self, conn: sa.Connection, table: sa.Table, keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
+        key_set, present = self._present[table.name]
         for chunk in chunks(keys):
-            found.update((r.namespace, r.name) for r in conn.execute(_present(table), {"keys": chunk}))
+            found.update((r.namespace, r.name) for r in conn.execute(present, key_set.params(chunk)))
         return sorted(k for k in keys if k not in found)
 
     def _new_edges(self, conn: sa.Connection, projection: Projection, new_nodes: set[str]) -> list[dict[str, Any]]:

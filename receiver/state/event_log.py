@@ -19,6 +19,7 @@ import sqlalchemy as sa
 
 from lineagelens.receiver.openlineage.model import ParsedEvent
 from lineagelens.receiver.state.db import insert, transaction
+from lineagelens.receiver.state.key_sets import KeySet
 from lineagelens.receiver.state.tables import lineage_events
 
 log = logging.getLogger(__name__)
@@ -77,13 +78,13 @@ _PENDING = (sa.select(lineage_events.c.id, lineage_events.c.payload, lineage_eve
                       lineage_events.c.dropped_facets)
             .where(lineage_events.c.projected == sa.false(), lineage_events.c.id > sa.bindparam("after"))
             .order_by(lineage_events.c.id).limit(sa.bindparam("limit")))
-_MARK_PROJECTED = (lineage_events.update().where(lineage_events.c.id.in_(sa.bindparam("ids", expanding=True)))
-                   .values(projected=True, last_error=None))
 
 
 class EventLog:
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        self._ids = KeySet(engine, (lineage_events.c.id,), name="ids")
+        self._mark_projected = lineage_events.update().where(self._ids.clause).values(projected=True, last_error=None)
 
     @functools.cached_property
     def _append_statement(self) -> Any:
@@ -131,7 +132,7 @@ class EventLog:
 
     def mark_projected(self, conn: sa.Connection, ids: Sequence[int]) -> None:
         """Inside the caller's transaction (the one writing the projected records)."""
-        conn.execute(_MARK_PROJECTED, {"ids": list(ids)})
+        conn.execute(self._mark_projected, self._ids.params([(i,) for i in ids]))
 
     def mark_failed(self, ids: Sequence[int], error: str) -> None:
         with transaction(self.engine) as conn:

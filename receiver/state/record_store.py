@@ -20,6 +20,7 @@ import sqlalchemy as sa
 
 from lineagelens.receiver.openlineage.model import RunState
 from lineagelens.receiver.state.db import chunks, insert, transaction
+from lineagelens.receiver.state.key_sets import KeySet
 from lineagelens.receiver.state.prepared_writes import PreparedWrite, ReadyRows
 from lineagelens.receiver.state.records import (
     DatasetRecord,
@@ -109,23 +110,22 @@ class _MergeStatements:
     :func:`_from_row`), and the upsert of merged rows."""
 
     key: tuple[sa.Column[Any], ...]
+    keys: KeySet
     stored: sa.Select[Any]
     upsert: PreparedWrite
 
     @classmethod
     def of(cls, engine: sa.Engine, table: sa.Table, key: tuple[sa.Column[Any], ...]) -> _MergeStatements:
         columns = [sa.cast(c, sa.Text).label(c.name) if c.name == "facets" else c for c in table.columns]
-        stored = sa.select(*columns).where(sa.tuple_(*key).in_(sa.bindparam("keys", expanding=True)))
+        keys = KeySet(engine, key)
+        stored = sa.select(*columns).where(keys.clause)
         upsert = insert(engine, table)
         names = [c.name for c in table.columns if c.name not in {k.name for k in key}]
         upsert = upsert.on_conflict_do_update(index_elements=[c.name for c in key],
                                               set_={n: upsert.excluded[n] for n in names})
-        return cls(key, stored, PreparedWrite(engine, table, upsert))
+        return cls(key, keys, stored, PreparedWrite(engine, table, upsert))
 
 
-# read for every projection batch: built once (see RecordStore._merges)
-_ALIASES_OF = sa.select(dataset_aliases).where(
-    sa.tuple_(dataset_aliases.c.namespace, dataset_aliases.c.name).in_(sa.bindparam("keys", expanding=True)))
 _ACTIVE_MERGES = sa.select(identity_merges).where(identity_merges.c.state.in_(ACTIVE_MERGE_STATES))
 
 
@@ -142,6 +142,8 @@ class RecordStore:
         self._run_datasets_upsert = PreparedWrite(engine, run_datasets, upsert.on_conflict_do_update(
             index_elements=["run_id", "namespace", "name", "direction"],
             set_={"version": sa.func.coalesce(upsert.excluded.version, run_datasets.c.version)}))
+        self._alias_keys = KeySet(engine, (dataset_aliases.c.namespace, dataset_aliases.c.name))
+        self._aliases_of = sa.select(dataset_aliases).where(self._alias_keys.clause)  # read every batch
 
     # -- aliases -----------------------------------------------------------------------------------
     def aliases_for(self, keys: Iterable[Key]) -> dict[Key, Key]:
@@ -154,7 +156,7 @@ class RecordStore:
             todo, loaded = wanted | set(console) | set(console.values()), set[Key]()
             while todo:  # follow chains: a canonical name may itself be an alias
                 for chunk in chunks(sorted(todo)):
-                    for r in conn.execute(_ALIASES_OF, {"keys": chunk}):
+                    for r in conn.execute(self._aliases_of, self._alias_keys.params(chunk)):
                         learned[(r.namespace, r.name)] = (r.canonical_namespace, r.canonical_name)
                 loaded |= todo
                 todo = set(learned.values()) - loaded
@@ -200,7 +202,7 @@ class RecordStore:
         """``incoming`` records of ``table`` (by key) merged with the stored ones."""
         merged, statements = dict(incoming), self._merges[table.name]
         for chunk in chunks(list(incoming)):
-            for row in conn.execute(statements.stored, {"keys": chunk}):
+            for row in conn.execute(statements.stored, statements.keys.params(chunk)):
                 key = tuple(getattr(row, c.name) for c in statements.key)
                 merged[key] = _from_row(cls, row, merged[key]).merge(merged[key])
         return merged
@@ -211,7 +213,7 @@ class RecordStore:
         # one statement, not one per alias
         statements = self._merges[datasets.name]
         stored = {(r.namespace, r.name) for chunk in chunks(list(learned))
-                  for r in conn.execute(statements.stored, {"keys": chunk})}
+                  for r in conn.execute(statements.stored, statements.keys.params(chunk))}
         for (ns, name), (cns, cname) in learned.items():
             if (ns, name) not in stored:
                 continue

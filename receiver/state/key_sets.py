@@ -1,0 +1,38 @@
+"""Restricting a statement to many keys at once: ``WHERE (key columns) IN <the given keys>``.
+
+On PostgreSQL the keys travel as one array per key column, unnested by the server, so the statement's text is
+the same whatever the number of keys: psycopg converts it once (it re-parses, every time, a statement with more
+than 50 parameters, which an IN list of a batch's keys always has) and the server can prepare it. Elsewhere
+(SQLite) an expanding IN list; callers keep their key lists within :data:`~.db.CHUNK` for its parameter limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+
+class KeySet:
+    """The condition ``clause`` (put it in a statement's ``where``) and the parameters that give it its keys
+    (``params``). ``name`` must not clash with the statement's other parameters."""
+
+    def __init__(self, engine: sa.Engine, columns: Sequence[sa.ColumnElement[Any]], name: str = "keys") -> None:
+        self.width = len(columns)
+        self.name = name
+        self.arrays = engine.dialect.name == "postgresql"
+        if self.arrays:
+            names = [f"{name}_{i}" for i in range(self.width)]
+            arrays = [sa.bindparam(n, type_=postgresql.ARRAY(c.type)) for n, c in zip(names, columns, strict=True)]
+            unnested = sa.func.unnest(*arrays).table_valued(*names).render_derived()
+            self.clause: sa.ColumnElement[bool] = sa.tuple_(*columns).in_(sa.select(*unnested.c))
+        else:
+            self.clause = sa.tuple_(*columns).in_(sa.bindparam(name, expanding=True))
+
+    def params(self, keys: Sequence[tuple[Any, ...]]) -> dict[str, Any]:
+        """The parameters for ``keys``, each a tuple of one value per column."""
+        if self.arrays:
+            return {f"{self.name}_{i}": [key[i] for key in keys] for i in range(self.width)}
+        return {self.name: list(keys)}

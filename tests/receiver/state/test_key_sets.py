@@ -1,0 +1,66 @@
+"""A statement restricted to a set of keys finds exactly those keys, for one key column or several, on SQLite
+and on PostgreSQL, where the keys travel as arrays so the statement's text never depends on how many there are."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from lineagelens.receiver.state import db
+from lineagelens.receiver.state.key_sets import KeySet
+from tests.conftest import POSTGRES_URL, reset_postgres
+
+ROWS = [("ns", f"t{i}", i) for i in range(12)] + [("other", "t1", 100), ("ns,x", "t'1", 101)]
+
+
+@pytest.fixture(params=[pytest.param("sqlite", id="sqlite"),
+                        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    if request.param == "postgres":
+        reset_postgres(POSTGRES_URL)
+    made = db.create_engine(f"sqlite:///{tmp_path}/keys.db" if request.param == "sqlite" else POSTGRES_URL)
+    yield made
+    made.dispose()
+
+
+def _table(engine: sa.Engine) -> sa.Table:
+    table = sa.Table("key_set_probe", sa.MetaData(), sa.Column("namespace", sa.Text, primary_key=True),
+                     sa.Column("name", sa.Text, primary_key=True), sa.Column("n", sa.BigInteger, nullable=False))
+    with engine.begin() as conn:
+        table.drop(conn, checkfirst=True)
+        table.create(conn)
+        conn.execute(table.insert(), [{"namespace": a, "name": b, "n": n} for a, b, n in ROWS])
+    return table
+
+
+def test_a_statement_finds_exactly_the_keys_it_is_given(engine: sa.Engine) -> None:
+    table = _table(engine)
+    pairs = KeySet(engine, (table.c.namespace, table.c.name))
+    by_pair = sa.select(table.c.n).where(pairs.clause)
+    numbers = KeySet(engine, (table.c.n,), name="ids")
+    by_number = sa.select(table.c.name).where(numbers.clause)
+    with engine.connect() as conn:
+        def find(keys: list[tuple[str, str]]) -> set[int]:
+            return set(conn.scalars(by_pair, pairs.params(keys)))
+
+        assert find([("ns", "t1"), ("ns,x", "t'1"), ("ns", "missing"), ("other", "t2")]) == {1, 101}
+        assert find([("other", "t1")]) == {100}
+        assert find([("ns", f"t{i}") for i in range(12)]) == set(range(12))
+        assert find([]) == set()
+        assert set(conn.scalars(by_number, numbers.params([(3,), (100,), (7,)]))) == {"t3", "t1", "t7"}
+
+
+def test_on_postgres_the_statement_text_is_the_same_for_any_number_of_keys(engine: sa.Engine) -> None:
+    table = _table(engine)
+    pairs = KeySet(engine, (table.c.namespace, table.c.name))
+    statement = sa.select(table.c.n).where(pairs.clause)
+    seen: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: seen.append(args[2]))
+    with engine.connect() as conn:
+        for count in (1, 5, 12):
+            conn.execute(statement, pairs.params([("ns", f"t{i}") for i in range(count)])).all()
+    assert len(seen) == 3
+    assert (len(set(seen)) == 1) is (engine.dialect.name == "postgresql")
