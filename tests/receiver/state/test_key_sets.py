@@ -23,6 +23,8 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine
         reset_postgres(POSTGRES_URL)
     made = db.create_engine(f"sqlite:///{tmp_path}/keys.db" if request.param == "sqlite" else POSTGRES_URL)
     yield made
+    with made.begin() as conn:  # not a table of ours: leave the shared test database as it was
+        conn.execute(sa.text("DROP TABLE IF EXISTS key_set_probe"))
     made.dispose()
 
 
