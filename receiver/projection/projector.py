@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
+from lineagelens.receiver import gc_tuning
 from lineagelens.receiver.errors import InvalidEvent
 from lineagelens.receiver.graph.base import GraphStore, GraphUnavailable
 from lineagelens.receiver.openlineage import ParsedEvent, parse_event, parse_stored
@@ -177,6 +178,8 @@ class Projector:
                     after = batch[-1].id
                     prepared = self._prepare(batch, learned)
                     learned.update(prepared.projection.state.aliases)
+                    if len(batch) >= gc_tuning.SETTLE_MIN_EVENTS:
+                        gc_tuning.settle()  # it lives until written: collections need not walk it meanwhile
                     if pipeline is None:
                         self._written(self._write(prepared), result, progress)
                     else:
@@ -191,6 +194,7 @@ class Projector:
                 if pipeline is not None:
                     for done in pipeline.finish():
                         self._written(done, result, progress)
+                gc_tuning.rest()  # the cyclic garbage among what was settled, after a large enough drain
         return result
 
     def _written(self, done: _Prepared, result: DrainResult, progress: Callable[[int], None] | None) -> None:

@@ -53,3 +53,45 @@ def test_a_gunicorn_worker_is_tuned_with_its_applications_setting_once_it_is_bui
              f"server._worker_ready(SimpleNamespace(wsgi=Flask('x'))); {REPORT}")
     assert _python(other, tmp_path, LINEAGELENS_GC_THRESHOLDS="3000,8,9")["thresholds"] == [3000, 8, 9]
     assert _python(other, tmp_path, LINEAGELENS_GC_THRESHOLDS="")["thresholds"] == [700, 10, 10]
+
+
+SETTLING = """
+import gc, json, weakref
+from lineagelens.receiver import gc_tuning
+class Node:
+    pass
+def cycle():
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    return a, weakref.ref(a)
+report = {}
+{tune}
+held, alive = cycle()
+gc_tuning.settle()
+del held
+gc.collect()
+report["after a collection"] = alive() is not None
+gc_tuning.rest()  # fewer settles than FULL_AT_REST: they wait
+report["after rest"] = alive() is not None
+gc_tuning.collect_settled()
+report["after collect_settled"] = alive() is not None
+held, alive = cycle()
+for _ in range(gc_tuning.FULL_EVERY):
+    gc_tuning.settle()
+    if _ == 0:
+        del held
+report["after FULL_EVERY settles"] = alive() is not None
+report["frozen"] = gc.get_freeze_count() > 0
+print(json.dumps(report))
+"""
+
+
+def test_settled_objects_are_freed_as_usual_and_their_cycles_wait_for_a_full_collection(tmp_path: Path) -> None:
+    tuned = _python(SETTLING.replace("{tune}", "gc_tuning.tune((10000, 20, 20))"), tmp_path)
+    assert tuned == {"after a collection": True, "after rest": True, "after collect_settled": False,
+                     "after FULL_EVERY settles": False, "frozen": True}
+    # untuned, settling does nothing: the first cycle goes with the first collection; the second waits for the
+    # interpreter's own (the loop allocates too little to start one)
+    untuned = _python(SETTLING.replace("{tune}", "gc_tuning.tune(None)"), tmp_path)
+    assert untuned == {"after a collection": False, "after rest": False, "after collect_settled": False,
+                       "after FULL_EVERY settles": True, "frozen": False}

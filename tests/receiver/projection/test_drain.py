@@ -14,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from lineagelens.receiver import services
+from lineagelens.receiver import gc_tuning, services
 from lineagelens.receiver.graph.base import GraphUnavailable
 from lineagelens.receiver.state import tables as T
 from lineagelens.receiver.state.db import transaction
@@ -238,3 +238,16 @@ def test_overlapped_a_batch_s_records_follow_its_graph_while_the_next_batch_s_gr
         assert _pending(app) == 0
     finally:
         close_app(app)
+
+
+def test_a_drain_settles_each_large_batch_once_built_and_rests_when_it_ends(
+        unprojected: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(gc_tuning, "SETTLE_MIN_EVENTS", 3)
+    monkeypatch.setattr(gc_tuning, "settle", lambda: calls.append("settle"))
+    monkeypatch.setattr(gc_tuning, "rest", lambda: calls.append("rest"))
+    app = unprojected(3)
+    batches = -(-len(_events()) // 3)
+    assert services.get(app).projector.drain().projected == len(_events())
+    full = len(_events()) // 3  # a last, smaller batch is not settled
+    assert calls == ["settle"] * full + ["rest"] and full in (batches, batches - 1)
