@@ -5,7 +5,8 @@ event (run, job, dataset, input dataset, output dataset). A facet key no schema 
 custom facet and is kept as it is. ``$ref``s resolve offline against the packaged core spec.
 
 A verdict is the quick check's "valid" (:mod:`.quick_schema`, compiled once per schema) or else jsonschema's,
-with its messages; verdicts on small facets are cached by their serialized value, since producers repeat facets.
+with its messages; verdicts on small facets are cached by their value (:mod:`.value_keys`), since producers
+repeat facets.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ import enum
 import functools
 import json
 import logging
-import marshal
 from collections.abc import Iterator
 from importlib import resources
 from typing import Any
@@ -24,6 +24,7 @@ from jsonschema.exceptions import ValidationError
 from referencing import Registry, Resource
 
 from lineagelens.receiver.openlineage.quick_schema import Check, Unsupported, compile_check
+from lineagelens.receiver.openlineage.value_keys import value_key, value_of
 
 log = logging.getLogger(__name__)
 
@@ -125,24 +126,22 @@ def check_facet(place: FacetPlace, key: str, value: Any) -> str | None:
         return None
     try:
         # Producers repeat the same facets event after event (START, RUNNING, COMPLETE ...): remember verdicts,
-        # for facets small enough that 4,096 cached keys stay a few MB (a SQL facet can be 100 KB). The key is
-        # the facet in marshal's format 2 (no back-references, so equal values in the same key order give equal
-        # bytes), which costs a sixth of json.dumps; the verdict is worked out from the key's own decoding.
-        blob = marshal.dumps(value, _MARSHAL_FORMAT)
-        if len(blob) <= _CACHED_BYTES_MAX:
-            return _cached_verdict(place, key, blob)
+        # for facets small enough that 4,096 cached keys stay a few MB (a SQL facet can be 100 KB). The verdict
+        # is worked out from the value the key gives back.
+        cache_key = value_key(value)
+        if len(cache_key) <= _CACHED_BYTES_MAX:
+            return _cached_verdict(place, key, cache_key)
         return _verdict(place, key, value)
     except (RecursionError, ValueError):
         return "facet is nested too deeply to validate"
 
 
-_MARSHAL_FORMAT = 2
 _CACHED_BYTES_MAX = 8192  # bytes of serialized facet (4,096 of them: ~32 MB at most); larger: not cached
 
 
 @functools.lru_cache(maxsize=4096)
-def _cached_verdict(place: FacetPlace, key: str, blob: bytes) -> str | None:
-    return _verdict(place, key, marshal.loads(blob))
+def _cached_verdict(place: FacetPlace, key: str, cache_key: bytes) -> str | None:
+    return _verdict(place, key, value_of(cache_key))
 
 
 def _verdict(place: FacetPlace, key: str, value: Any) -> str | None:

@@ -9,7 +9,6 @@ a node of its own is folded into the canonical node (``GraphBatch.merges``).
 from __future__ import annotations
 
 import logging
-import marshal
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +26,7 @@ from lineagelens.receiver.graph.model import (
     job_id,
 )
 from lineagelens.receiver.openlineage.model import DatasetRef, EventKind, ParsedEvent, RunState
+from lineagelens.receiver.openlineage.value_keys import value_key
 from lineagelens.receiver.projection import facets as F
 from lineagelens.receiver.state.records import (
     DatasetRecord,
@@ -111,12 +111,11 @@ class _Builder:
         self.state = StateRows()
         self.graph = GraphBatch()
         # Spark repeats a dataset's schema and column lineage on START and COMPLETE and on every reader's
-        # inputs: each distinct pair of facets is read once per batch. Keyed by the facets' marshal bytes
-        # (format 2: equal values in the same key order give equal bytes, and 1 and true differ, as in JSON).
+        # inputs: each distinct pair of facets is read once per batch (keyed exactly: openlineage/value_keys.py).
         self.columns: dict[tuple[bytes, bytes], _Columns] = {}
 
     def columns_of(self, facets: F.Facets) -> _Columns:
-        key = (marshal.dumps(facets.get("schema"), 2), marshal.dumps(facets.get("columnLineage"), 2))
+        key = (value_key(facets.get("schema")), value_key(facets.get("columnLineage")))
         found = self.columns.get(key)
         if found is None:
             found = self.columns[key] = _Columns.of(facets)
