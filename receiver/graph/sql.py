@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -32,6 +32,7 @@ from lineagelens.receiver.graph.model import (
     Subgraph,
 )
 from lineagelens.receiver.state.db import chunks, insert, transaction
+from lineagelens.receiver.state.key_sets import KeySet
 from lineagelens.receiver.state.prepared_writes import PreparedWrite, ReadyRows
 from lineagelens.receiver.state.tables import graph_edges as E
 from lineagelens.receiver.state.tables import graph_nodes as N
@@ -39,8 +40,6 @@ from lineagelens.receiver.state.tables import graph_nodes as N
 log = logging.getLogger(__name__)
 
 # statements run per request or batch, built once (see _reached_statement)
-_NODES_BY_ID = sa.select(N).where(N.c.id.in_(sa.bindparam("ids", expanding=True)))
-_NODE_IDS = sa.select(N.c.id).where(N.c.id.in_(sa.bindparam("ids", expanding=True)))
 
 
 
@@ -82,6 +81,14 @@ class SqlGraphStore(GraphStore):
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
+        self._ids = KeySet(engine, (N.c.id,), name="ids")  # node look-ups by id (every batch's run nodes too)
+        self._nodes_by_id = sa.select(N).where(self._ids.clause)
+        self._node_ids = sa.select(N.c.id).where(self._ids.clause)
+
+    def _nodes(self, conn: sa.Connection, ids: Sequence[str]) -> Iterator[Any]:
+        """The stored rows of the nodes among ``ids``."""
+        for chunk in chunks(ids):
+            yield from conn.execute(self._nodes_by_id, self._ids.params([(i,) for i in chunk]))
 
     def setup(self) -> None:
         """The tables come with the state schema (Alembic); nothing else to create."""
@@ -157,7 +164,7 @@ class SqlGraphStore(GraphStore):
     def _run_rows(self, conn: sa.Connection, rows: Sequence[RunNodeRow]) -> tuple[ReadyRows, ReadyRows]:
         """The run nodes of ``rows`` merged with the stored ones, and their edges to their jobs."""
         ids = [f"run:{r.run_id}" for r in rows]
-        stored = {r.id: r for chunk in chunks(ids) for r in conn.execute(_NODES_BY_ID, {"ids": chunk})}
+        stored = {r.id: r for r in self._nodes(conn, ids)}
         nodes, edges = [], []
         for row, node_id in zip(rows, ids, strict=True):
             props = _run_props(row)
@@ -229,9 +236,8 @@ class SqlGraphStore(GraphStore):
     def get_nodes(self, *, ids: Sequence[str]) -> dict[str, Node]:
         found: dict[str, Node] = {}
         with self.engine.connect() as conn:
-            for chunk in chunks(list(dict.fromkeys(ids))):
-                for row in conn.execute(_NODES_BY_ID, {"ids": chunk}):
-                    found[row.id] = _node(row)
+            for row in self._nodes(conn, list(dict.fromkeys(ids))):
+                found[row.id] = _node(row)
         return found
 
     def _walk(self, conn: sa.Connection, start: Sequence[str], upstream: bool, depth: int,
@@ -259,7 +265,7 @@ class SqlGraphStore(GraphStore):
         if not start:
             return Subgraph()
         with self.engine.connect() as conn:
-            existing = {r.id for r in conn.execute(_NODE_IDS, {"ids": list(start)})}
+            existing = {r.id for r in conn.execute(self._node_ids, self._ids.params([(i,) for i in start]))}
             if not existing:
                 return Subgraph()
             ways = _directions(direction)
@@ -274,9 +280,7 @@ class SqlGraphStore(GraphStore):
             ordered = sorted(reached, key=lambda n: (reached[n], n))
             truncated = len(ordered) > max_nodes
             keep = ordered[:max_nodes]
-            rows: list[Any] = []
-            for chunk in chunks(keep):
-                rows.extend(conn.execute(_NODES_BY_ID, {"ids": chunk}))
+            rows = list(self._nodes(conn, keep))
             keep_set = set(keep)
             edges: list[Edge] = []
             for chunk in chunks(keep):

@@ -28,6 +28,8 @@ class KeySet:
             arrays = [sa.bindparam(n, type_=postgresql.ARRAY(c.type)) for n, c in zip(names, columns, strict=True)]
             unnested = sa.func.unnest(*arrays).table_valued(*names).render_derived()
             self.clause: sa.ColumnElement[bool] = sa.tuple_(*columns).in_(sa.select(*unnested.c))
+        elif self.width == 1:  # the column itself, not a one-element row value
+            self.clause = columns[0].in_(sa.bindparam(name, expanding=True))
         else:
             self.clause = sa.tuple_(*columns).in_(sa.bindparam(name, expanding=True))
 
@@ -35,4 +37,6 @@ class KeySet:
         """The parameters for ``keys``, each a tuple of one value per column."""
         if self.arrays:
             return {f"{self.name}_{i}": [key[i] for key in keys] for i in range(self.width)}
+        if self.width == 1:
+            return {self.name: [key[0] for key in keys]}
         return {self.name: list(keys)}
