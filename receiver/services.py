@@ -73,6 +73,7 @@ class Services:
         if self.wake_bus is not None:
             self.wake_bus.stop()
         self.graph.close()
+        self.events.close()
         self.engine.dispose()
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lineagelens.receiver.openlineage.model import ParsedEvent
+from lineagelens.receiver.state.autocommit import AutocommitWriter
 from lineagelens.receiver.state.db import insert, transaction
 from lineagelens.receiver.state.key_sets import KeySet
 from lineagelens.receiver.state.tables import lineage_events
@@ -85,6 +86,8 @@ class EventLog:
         self.engine = engine
         self._ids = KeySet(engine, (lineage_events.c.id,), name="ids")
         self._mark_projected = lineage_events.update().where(self._ids.clause).values(projected=True, last_error=None)
+        # PostgreSQL: a commit group's one statement in one round trip (receiver/state/autocommit.py)
+        self._autocommit = AutocommitWriter(engine) if engine.dialect.name == "postgresql" else None
 
     @functools.cached_property
     def _append_statement(self) -> Any:
@@ -103,12 +106,22 @@ class EventLog:
         fresh: dict[str, dict[str, Any]] = {}
         for row in rows:
             fresh.setdefault(row["content_hash"], row)  # a hash sent twice in one batch: only the first is new
-        with transaction(self.engine) as conn:
-            ids: dict[str, int] = {h: i for h, i in conn.execute(self._append_statement, list(fresh.values()))}
+        new = list(fresh.values())
+        found: list[Any]  # (content_hash, id) rows
+        if self._autocommit is not None and self._autocommit.fits(len(new), len(new[0])):
+            found = self._autocommit.execute(self._append_statement, new)
+        else:
+            with transaction(self.engine) as conn:
+                found = list(conn.execute(self._append_statement, new))
+        ids: dict[str, int] = {h: i for h, i in found}
         result: list[int | None] = []
         for h in hashes:
             result.append(ids.pop(h, None))
         return result
+
+    def close(self) -> None:
+        if self._autocommit is not None:
+            self._autocommit.close()
 
     def ids_of(self, hashes: Sequence[str]) -> list[int]:
         """The ids of the stored events with these content hashes."""
