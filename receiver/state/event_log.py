@@ -107,13 +107,13 @@ class EventLog:
         for row in rows:
             fresh.setdefault(row["content_hash"], row)  # a hash sent twice in one batch: only the first is new
         new = list(fresh.values())
-        found: list[Any]  # (content_hash, id) rows
+        found: list[sa.Row[Any]]
         if self._autocommit is not None and self._autocommit.fits(len(new), len(new[0])):
             found = self._autocommit.execute(self._append_statement, new)
         else:
             with transaction(self.engine) as conn:
                 found = list(conn.execute(self._append_statement, new))
-        ids: dict[str, int] = {h: i for h, i in found}
+        ids: dict[str, int] = {row.content_hash: row.id for row in found}
         result: list[int | None] = []
         for h in hashes:
             result.append(ids.pop(h, None))
