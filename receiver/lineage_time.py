@@ -34,6 +34,7 @@ from lineagelens.receiver.errors import ApiError, NotFound
 from lineagelens.receiver.graph.base import GraphStore
 from lineagelens.receiver.graph.model import Direction, Edge, Node, NodeKind, Path, Rel, Subgraph, dataset_id
 from lineagelens.receiver.state.db import chunks
+from lineagelens.receiver.state.key_sets import shared_key_set
 from lineagelens.receiver.state.queries import Queries
 from lineagelens.receiver.state.record_store import RecordStore
 from lineagelens.receiver.state.records import Key, RunRecord
@@ -85,21 +86,21 @@ class Clock:
         ended = sa.func.coalesce(runs.c.ended_at, runs.c.state_time)
         rank = sa.func.row_number().over(partition_by=(runs.c.job_namespace, runs.c.job_name),
                                          order_by=(ended.desc(), runs.c.run_id.desc()))
+        job_keys = shared_key_set(self.engine, (runs.c.job_namespace, runs.c.job_name))
+        # one row per job (its latest completed run), joined to that run's datasets; first_seen bounds the walk
+        # of the (job, first_seen) index: a run ended by ``at`` was first seen by then
+        latest = (sa.select(runs.c.job_namespace, runs.c.job_name, runs.c.run_id, rank.label("rn"))
+                  .where(job_keys.clause, runs.c.first_seen <= self.at, runs.c.state == "COMPLETE", ended <= self.at)
+                  .subquery("latest"))
+        stmt = (sa.select(latest.c.job_namespace, latest.c.job_name, run_datasets.c.namespace,
+                          run_datasets.c.name, run_datasets.c.direction)
+                .select_from(latest.outerjoin(run_datasets, run_datasets.c.run_id == latest.c.run_id))
+                .where(latest.c.rn == 1))
         found: dict[Key, JobSnapshot] = {}
         members: list[tuple[Key, Key, str]] = []
         with self._connect() as conn:
             for chunk in chunks(wanted):
-                # one row per job (its latest completed run), joined to that run's datasets; first_seen
-                # bounds the walk of the (job, first_seen) index: a run ended by ``at`` was first seen by then
-                latest = (sa.select(runs.c.job_namespace, runs.c.job_name, runs.c.run_id, rank.label("rn"))
-                          .where(sa.tuple_(runs.c.job_namespace, runs.c.job_name).in_(chunk),
-                                 runs.c.first_seen <= self.at, runs.c.state == "COMPLETE", ended <= self.at)
-                          .subquery("latest"))
-                stmt = (sa.select(latest.c.job_namespace, latest.c.job_name, run_datasets.c.namespace,
-                                  run_datasets.c.name, run_datasets.c.direction)
-                        .select_from(latest.outerjoin(run_datasets, run_datasets.c.run_id == latest.c.run_id))
-                        .where(latest.c.rn == 1))
-                for r in conn.execute(stmt):
+                for r in conn.execute(stmt, job_keys.params(chunk)):
                     job = (r.job_namespace, r.job_name)
                     found.setdefault(job, JobSnapshot())
                     if r.namespace is not None:
@@ -113,15 +114,15 @@ class Clock:
     def writers(self, datasets: Iterable[Key]) -> dict[str, set[Key]]:
         """Dataset id -> the jobs that ever wrote it in a run."""
         wanted = sorted(set(datasets))
+        dataset_keys = shared_key_set(self.engine, (run_datasets.c.namespace, run_datasets.c.name))
+        stmt = (sa.select(run_datasets.c.namespace, run_datasets.c.name, runs.c.job_namespace, runs.c.job_name)
+                .distinct()
+                .join(runs, runs.c.run_id == run_datasets.c.run_id)
+                .where(run_datasets.c.direction == "output", dataset_keys.clause))
         found: dict[str, set[Key]] = {}
         with self._connect() as conn:
             for chunk in chunks(wanted):
-                stmt = (sa.select(run_datasets.c.namespace, run_datasets.c.name, runs.c.job_namespace,
-                                  runs.c.job_name).distinct()
-                        .join(runs, runs.c.run_id == run_datasets.c.run_id)
-                        .where(run_datasets.c.direction == "output",
-                               sa.tuple_(run_datasets.c.namespace, run_datasets.c.name).in_(chunk)))
-                for r in conn.execute(stmt):
+                for r in conn.execute(stmt, dataset_keys.params(chunk)):
                     found.setdefault(dataset_id(r.namespace, r.name), set()).add((r.job_namespace, r.job_name))
         return found
 

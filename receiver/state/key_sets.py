@@ -8,6 +8,7 @@ than 50 parameters, which an IN list of a batch's keys always has) and the serve
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,3 +41,18 @@ class KeySet:
         if self.width == 1:
             return {self.name: [key[0] for key in keys]}
         return {self.name: list(keys)}
+
+
+_SHARED: dict[tuple[str, tuple[str, ...], str], KeySet] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_key_set(engine: sa.Engine, columns: Sequence[sa.Column[Any]], name: str = "keys") -> KeySet:
+    """The one :class:`KeySet` of these table columns on this kind of database, built once: for statements
+    built per call (a request's reads), where building the key set cost more than running the query."""
+    key = (engine.dialect.name, tuple(f"{c.table.name}.{c.name}" for c in columns), name)
+    found = _SHARED.get(key)
+    if found is None:
+        with _SHARED_LOCK:
+            found = _SHARED.setdefault(key, KeySet(engine, columns, name))
+    return found

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 
 from lineagelens.receiver.openlineage.model import RunState
 from lineagelens.receiver.state.db import chunks
+from lineagelens.receiver.state.key_sets import shared_key_set
 from lineagelens.receiver.state.records import (
     DatasetRecord,
     JobRecord,
@@ -143,12 +144,15 @@ class Queries:
 
     def _keyed(self, make: Callable[[], sa.Select[Any]], keys: Iterable[Key],
                cols: tuple[Any, Any]) -> list[Any]:
-        """Rows of ``make(chunk)`` for each chunk of ``keys``, filtered to ``(cols) IN chunk``."""
+        """Rows of ``make()`` whose ``cols`` are one of ``keys`` (through a :class:`KeySet`: on PostgreSQL
+        the statement's text is the same whatever the keys, so the server plans it once)."""
         wanted = _unique(keys)
+        key_set = shared_key_set(self.engine, cols)
+        stmt = make().where(key_set.clause)
         out: list[Any] = []
         with self._connect() as conn:
             for chunk in chunks(wanted):
-                out.extend(r._mapping for r in conn.execute(make().where(sa.tuple_(*cols).in_(chunk))))
+                out.extend(r._mapping for r in conn.execute(stmt, key_set.params(chunk)))
         return out
 
     # -- namespaces --------------------------------------------------------------------------------

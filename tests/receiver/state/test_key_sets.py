@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from lineagelens.receiver.state import db
-from lineagelens.receiver.state.key_sets import KeySet
+from lineagelens.receiver.state.key_sets import KeySet, shared_key_set
 from tests.conftest import POSTGRES_URL, reset_postgres
 
 ROWS = [("ns", f"t{i}", i) for i in range(12)] + [("other", "t1", 100), ("ns,x", "t'1", 101)]
@@ -66,3 +66,22 @@ def test_on_postgres_the_statement_text_is_the_same_for_any_number_of_keys(engin
             conn.execute(statement, pairs.params([("ns", f"t{i}") for i in range(count)])).all()
     assert len(seen) == 3
     assert (len(set(seen)) == 1) is (engine.dialect.name == "postgresql")
+
+
+def test_a_shared_key_set_is_built_once_per_columns_name_and_kind_of_database(tmp_path: Path) -> None:
+    from lineagelens.receiver.state.tables import datasets, jobs
+
+    sqlite = db.create_engine(f"sqlite:///{tmp_path}/a.db")
+    other_sqlite = db.create_engine(f"sqlite:///{tmp_path}/b.db")
+    postgres = sa.create_engine("postgresql+psycopg://nobody@127.0.0.1:1/none")  # never connected
+    try:
+        pairs = (datasets.c.namespace, datasets.c.name)
+        first = shared_key_set(sqlite, pairs)
+        assert shared_key_set(other_sqlite, pairs) is first
+        assert shared_key_set(sqlite, (jobs.c.namespace, jobs.c.name)) is not first
+        assert shared_key_set(sqlite, pairs, name="other") is not first
+        on_postgres = shared_key_set(postgres, pairs)
+        assert on_postgres is not first and on_postgres.arrays and not first.arrays
+    finally:
+        for engine in (sqlite, other_sqlite, postgres):
+            engine.dispose()
