@@ -1,12 +1,16 @@
-"""Single-statement writes in autocommit on a connection kept open (PostgreSQL): one round trip each.
+"""Single-statement writes in autocommit on a connection kept open: one exchange with the database each.
 
-A write through the pool costs four round trips: the pool's liveness ping at checkout, ``BEGIN``, the statement
-and ``COMMIT``. On the request path of ingest, under load, each of them also waits to take the interpreter lock
-back from the request threads parsing events, so the event log's commit took 5-6 ms for a group of 3-4 events
-(docs/benchmarks.md, ninth round). A single statement in autocommit is its own transaction: atomic, and durable
-when the server answers. The connection is not pinged: one found dead (a restarted server, a terminated backend)
-is replaced and the statement run once more, so only idempotent statements belong here (an ``INSERT … ON CONFLICT
-DO NOTHING``: a retry after a commit whose answer was lost inserts nothing).
+A write through the pool and a transaction costs four: on PostgreSQL the pool's liveness ping at checkout,
+``BEGIN``, the statement and ``COMMIT`` (on SQLite, ``BEGIN IMMEDIATE``, the statement and ``COMMIT``, each a
+call that lets go of the interpreter lock and waits to take it back). On the request path of ingest, under load,
+each of them waits for the lock behind the request threads parsing events, so the event log's commit took
+5-6 ms for a group of 3-4 events (docs/benchmarks.md, ninth round). A single statement in autocommit is its own
+transaction: atomic, and durable when the database answers (SQLite runs with ``synchronous=FULL``). On SQLite the
+statement still holds the database's one writer lock (``db.sqlite_writer``), as a transaction does.
+
+The connection is not pinged: one found dead (a restarted server, a terminated backend) is replaced and the
+statement run once more, so only idempotent statements belong here (an ``INSERT … ON CONFLICT DO NOTHING``: a
+retry after a commit whose answer was lost inserts nothing).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+
+from lineagelens.receiver.state.db import sqlite_writer
 
 
 class AutocommitWriter:
@@ -37,7 +43,8 @@ class AutocommitWriter:
     def execute(self, statement: sa.Executable,
                 params: Sequence[dict[str, Any]] | dict[str, Any]) -> list[sa.Row[Any]]:
         """The rows ``statement`` returns, committed."""
-        with self._lock:
+        exclusive = sqlite_writer(self.engine) if self.engine.dialect.name == "sqlite" else contextlib.nullcontext()
+        with self._lock, exclusive:
             for attempt in (1, 2):
                 conn = self._conn if self._conn is not None else self._connect()
                 try:

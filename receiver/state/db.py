@@ -124,6 +124,18 @@ def _writer_lock(engine: sa.Engine) -> FileLock | threading.Lock:
         return lock
 
 
+@contextmanager
+def sqlite_writer(engine: sa.Engine) -> Iterator[None]:
+    """Hold the one writer lock of a SQLite database (waiting up to 60 s)."""
+    lock = _writer_lock(engine)
+    if not lock.acquire(timeout=60):
+        raise sa.exc.OperationalError("BEGIN IMMEDIATE", {}, TimeoutError("SQLite writer lock busy for 60 s"))
+    try:
+        yield
+    finally:
+        lock.release()
+
+
 def sqlite_lock(engine: sa.Engine, suffix: str) -> FileLock | None:
     """A lock shared by every process using this SQLite file (``None`` for an in-memory database, which
     only this process sees)."""
@@ -148,26 +160,20 @@ def transaction(engine: sa.Engine, *, durable: bool = True) -> Iterator[sa.Conne
         with engine.begin() as conn:
             yield conn
         return
-    lock = _writer_lock(engine)
-    if not lock.acquire(timeout=60):
-        raise sa.exc.OperationalError("BEGIN IMMEDIATE", {}, TimeoutError("SQLite writer lock busy for 60 s"))
-    try:
-        with engine.connect() as conn:
-            if not durable:
-                conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+    with sqlite_writer(engine), engine.connect() as conn:
+        if not durable:
+            conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
+        try:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
             try:
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-                try:
-                    yield conn
-                except BaseException:
-                    conn.rollback()
-                    raise
-                conn.commit()
-            finally:
-                if not durable:
-                    conn.exec_driver_sql("PRAGMA synchronous=FULL")  # the pooled connection's default again
-    finally:
-        lock.release()
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        finally:
+            if not durable:
+                conn.exec_driver_sql("PRAGMA synchronous=FULL")  # the pooled connection's default again
     if not durable:
         with engine.connect() as conn:
             conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")

@@ -86,8 +86,7 @@ class EventLog:
         self.engine = engine
         self._ids = KeySet(engine, (lineage_events.c.id,), name="ids")
         self._mark_projected = lineage_events.update().where(self._ids.clause).values(projected=True, last_error=None)
-        # PostgreSQL: a commit group's one statement in one round trip (receiver/state/autocommit.py)
-        self._autocommit = AutocommitWriter(engine) if engine.dialect.name == "postgresql" else None
+        self._autocommit = AutocommitWriter(engine)  # a commit group's one statement (receiver/state/autocommit.py)
 
     @functools.cached_property
     def _append_statement(self) -> Any:
@@ -108,7 +107,7 @@ class EventLog:
             fresh.setdefault(row["content_hash"], row)  # a hash sent twice in one batch: only the first is new
         new = list(fresh.values())
         found: list[sa.Row[Any]]
-        if self._autocommit is not None and self._autocommit.fits(len(new), len(new[0])):
+        if self._autocommit.fits(len(new), len(new[0])):
             found = self._autocommit.execute(self._append_statement, new)
         else:
             with transaction(self.engine) as conn:
@@ -120,8 +119,7 @@ class EventLog:
         return result
 
     def close(self) -> None:
-        if self._autocommit is not None:
-            self._autocommit.close()
+        self._autocommit.close()
 
     def ids_of(self, hashes: Sequence[str]) -> list[int]:
         """The ids of the stored events with these content hashes."""

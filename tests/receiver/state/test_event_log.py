@@ -1,10 +1,11 @@
-"""The event log's append: each new event gets an id, in the order given, and a duplicate gets None, on SQLite
-and on PostgreSQL; on PostgreSQL a commit group is one statement on a connection the log keeps (no pool
-checkout after the first), which survives its server backend being terminated, and a group too large for one
-statement still commits as one transaction."""
+"""The event log's append: each new event gets an id, in the order given, and a duplicate gets None; a commit
+group is one statement in autocommit on a connection the log keeps (no pool checkout after the first), and a
+group too large for one statement still commits as one transaction; on SQLite and on PostgreSQL, where the
+connection also survives its server backend being terminated."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,11 +65,10 @@ def test_new_events_get_ids_in_the_order_given_and_duplicates_get_none(engine: s
                                                                      events[:7], strict=True)]
 
 
-@pytest.mark.postgres
-def test_on_postgresql_appends_after_the_first_take_no_connection_from_the_pool(pg_engine: sa.Engine) -> None:
+def test_appends_after_the_first_take_no_connection_from_the_pool(engine: sa.Engine) -> None:
     checkouts: list[object] = []
-    sa.event.listen(pg_engine.pool, "checkout", lambda *args: checkouts.append(args))
-    log = EventLog(pg_engine)
+    sa.event.listen(engine.pool, "checkout", lambda *args: checkouts.append(args))
+    log = EventLog(engine)
     events = _events(10)
     try:
         log.append(events[:2])
@@ -78,7 +78,7 @@ def test_on_postgresql_appends_after_the_first_take_no_connection_from_the_pool(
     finally:
         log.close()
     assert taken == 1 and len(checkouts) == 1
-    assert len(_stored(pg_engine)) == len(events)
+    assert len(_stored(engine)) == len(events)
 
 
 @pytest.mark.postgres
@@ -99,10 +99,9 @@ def test_on_postgresql_an_append_after_its_connection_was_terminated_reconnects_
     assert [h for _, h in _stored(pg_engine)] == [e.content_hash for e in events]
 
 
-@pytest.mark.postgres
-def test_on_postgresql_a_group_too_large_for_one_statement_is_one_transaction(pg_engine: sa.Engine) -> None:
-    log = EventLog(pg_engine)
-    size = pg_engine.dialect.insertmanyvalues_page_size + 1
+def test_a_group_too_large_for_one_statement_is_one_transaction(engine: sa.Engine) -> None:
+    log = EventLog(engine)
+    size = engine.dialect.insertmanyvalues_page_size + 1
     raw = chain_events(1, jobs=1)[0]
     events = []
     for i in range(size):  # distinct events: each a run of its own
@@ -114,8 +113,26 @@ def test_on_postgresql_a_group_too_large_for_one_statement_is_one_transaction(pg
     try:
         with pytest.raises(sa.exc.IntegrityError):
             log.append([*events, broken])
-        assert _stored(pg_engine) == []  # no page of it was committed on its own
+        assert _stored(engine) == []  # no page of it was committed on its own
         ids = log.append(events)
     finally:
         log.close()
     assert len(ids) == size and None not in ids and ids == sorted(ids)
+
+
+def test_on_sqlite_an_append_waits_for_the_one_writer_lock(tmp_path: Path) -> None:
+    engine = db.create_engine(f"sqlite:///{tmp_path}/locked.db")
+    db.upgrade(engine)
+    log = EventLog(engine)
+    done = threading.Event()
+    try:
+        with db.sqlite_writer(engine):  # a projection batch holds the lock
+            worker = threading.Thread(target=lambda: (log.append(_events(1)), done.set()))
+            worker.start()
+            assert not done.wait(0.3)
+        assert done.wait(10)
+        worker.join()
+    finally:
+        log.close()
+        engine.dispose()
+    assert len(_stored(engine)) == 2
