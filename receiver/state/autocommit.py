@@ -1,9 +1,9 @@
 """Single-statement writes in autocommit on a connection kept open: one exchange with the database each.
 
-A write through the pool and a transaction costs four: on PostgreSQL the pool's liveness ping at checkout,
-``BEGIN``, the statement and ``COMMIT`` (on SQLite, ``BEGIN IMMEDIATE``, the statement and ``COMMIT``, each a
-call that lets go of the interpreter lock and waits to take it back). On the request path of ingest, under load,
-each of them waits for the lock behind the request threads parsing events, so the event log's commit took
+A write through the pool in a transaction costs four exchanges on PostgreSQL (the pool's liveness ping at
+checkout, ``BEGIN``, the statement, ``COMMIT``) and three calls on SQLite (``BEGIN IMMEDIATE``, the statement,
+``COMMIT``), each letting go of the interpreter lock and then waiting to take it back. On the request path of
+ingest, under load, that wait is behind the request threads parsing events, so the event log's commit took
 5-6 ms for a group of 3-4 events (docs/benchmarks.md, ninth round). A single statement in autocommit is its own
 transaction: atomic, and durable when the database answers (SQLite runs with ``synchronous=FULL``). On SQLite the
 statement still holds the database's one writer lock (``db.sqlite_writer``), as a transaction does.
@@ -32,7 +32,6 @@ class AutocommitWriter:
         self.engine = engine
         self._lock = threading.Lock()
         self._conn: sa.Connection | None = None
-        self.connects = 0  # connections opened (for tests)
 
     def fits(self, rows: int, columns: int) -> bool:
         """Whether an ``INSERT … RETURNING`` of ``rows`` rows of ``columns`` parameters is sent as one statement
@@ -63,7 +62,6 @@ class AutocommitWriter:
 
     def _connect(self) -> sa.Connection:
         self._conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        self.connects += 1
         return self._conn
 
     def _discard(self) -> None:
