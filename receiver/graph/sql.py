@@ -88,7 +88,7 @@ class SqlGraphStore(GraphStore):
     def _nodes(self, conn: sa.Connection, ids: Sequence[str]) -> Iterator[Any]:
         """The stored rows of the nodes among ``ids``."""
         for chunk in chunks(ids):
-            yield from conn.execute(self._nodes_by_id, self._ids.params([(i,) for i in chunk]))
+            yield from conn.execute(self._nodes_by_id, self._ids.params_of(chunk))
 
     def setup(self) -> None:
         """The tables come with the state schema (Alembic); nothing else to create."""
@@ -265,7 +265,7 @@ class SqlGraphStore(GraphStore):
         if not start:
             return Subgraph()
         with self.engine.connect() as conn:
-            existing = {r.id for r in conn.execute(self._node_ids, self._ids.params([(i,) for i in start]))}
+            existing = {r.id for r in conn.execute(self._node_ids, self._ids.params_of(start))}
             if not existing:
                 return Subgraph()
             ways = _directions(direction)

@@ -73,9 +73,10 @@ class ChangeFeed:
         self._known: OrderedDict[tuple[str, str, str], None] = OrderedDict()  # edges seen (job, ds, dir)
         self._known_lock = threading.Lock()
         # which of a batch's (namespace, name) keys a table holds: run every batch, built once per table
-        self._present = {table.name: (keys, sa.select(table.c.namespace, table.c.name).where(keys.clause))
-                         for table in (jobs, datasets)
-                         for keys in [KeySet(engine, (table.c.namespace, table.c.name))]}
+        self._present: dict[str, tuple[KeySet, sa.Select[Any]]] = {}
+        for table in (jobs, datasets):
+            keys = KeySet(engine, (table.c.namespace, table.c.name))
+            self._present[table.name] = (keys, sa.select(table.c.namespace, table.c.name).where(keys.clause))
 
     # -- writing -----------------------------------------------------------------------------------
     def write(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:

@@ -143,7 +143,7 @@ class EventLog:
 
     def mark_projected(self, conn: sa.Connection, ids: Sequence[int]) -> None:
         """Inside the caller's transaction (the one writing the projected records)."""
-        conn.execute(self._mark_projected, self._ids.params([(i,) for i in ids]))
+        conn.execute(self._mark_projected, self._ids.params_of(ids))
 
     def mark_failed(self, ids: Sequence[int], error: str) -> None:
         with transaction(self.engine) as conn:

@@ -42,6 +42,12 @@ class KeySet:
             return {self.name: [key[0] for key in keys]}
         return {self.name: list(keys)}
 
+    def params_of(self, values: Sequence[Any]) -> dict[str, Any]:
+        """The parameters for ``values`` of a one-column key set (``params`` without a tuple per key)."""
+        if self.width != 1:
+            raise ValueError(f"params_of needs a one-column key set, not {self.width} columns")
+        return {f"{self.name}_0" if self.arrays else self.name: list(values)}
+
 
 _SHARED: dict[tuple[str, tuple[str, ...], str], KeySet] = {}
 _SHARED_LOCK = threading.Lock()

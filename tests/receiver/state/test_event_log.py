@@ -20,15 +20,9 @@ from tests.conftest import POSTGRES_URL, reset_postgres
 from tests.factories import chain_events
 
 
-@pytest.fixture(params=[pytest.param("sqlite", id="sqlite"),
-                        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
-    if request.param == "postgres":
-        reset_postgres(POSTGRES_URL)
-    made = db.create_engine(f"sqlite:///{tmp_path}/log.db" if request.param == "sqlite" else POSTGRES_URL)
-    db.upgrade(made)
-    yield made
-    made.dispose()
+@pytest.fixture
+def engine(state_engine: sa.Engine) -> sa.Engine:
+    return state_engine
 
 
 @pytest.fixture

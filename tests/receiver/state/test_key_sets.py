@@ -11,21 +11,15 @@ import sqlalchemy as sa
 
 from lineagelens.receiver.state import db
 from lineagelens.receiver.state.key_sets import KeySet, shared_key_set
-from tests.conftest import POSTGRES_URL, reset_postgres
 
 ROWS = [("ns", f"t{i}", i) for i in range(12)] + [("other", "t1", 100), ("ns,x", "t'1", 101)]
 
 
-@pytest.fixture(params=[pytest.param("sqlite", id="sqlite"),
-                        pytest.param("postgres", id="postgres", marks=pytest.mark.postgres)])
-def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
-    if request.param == "postgres":
-        reset_postgres(POSTGRES_URL)
-    made = db.create_engine(f"sqlite:///{tmp_path}/keys.db" if request.param == "sqlite" else POSTGRES_URL)
-    yield made
-    with made.begin() as conn:  # not a table of ours: leave the shared test database as it was
+@pytest.fixture
+def engine(state_engine: sa.Engine) -> Iterator[sa.Engine]:
+    yield state_engine
+    with state_engine.begin() as conn:  # not a table of ours: leave the shared test database as it was
         conn.execute(sa.text("DROP TABLE IF EXISTS key_set_probe"))
-    made.dispose()
 
 
 def _table(engine: sa.Engine) -> sa.Table:
@@ -53,6 +47,9 @@ def test_a_statement_finds_exactly_the_keys_it_is_given(engine: sa.Engine) -> No
         assert find([("ns", f"t{i}") for i in range(12)]) == set(range(12))
         assert find([]) == set()
         assert set(conn.scalars(by_number, numbers.params([(3,), (100,), (7,)]))) == {"t3", "t1", "t7"}
+        assert set(conn.scalars(by_number, numbers.params_of([3, 100, 7]))) == {"t3", "t1", "t7"}
+    with pytest.raises(ValueError):
+        pairs.params_of(["ns"])
 
 
 def test_on_postgres_the_statement_text_is_the_same_for_any_number_of_keys(engine: sa.Engine) -> None:
