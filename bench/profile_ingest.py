@@ -29,8 +29,7 @@ STAGES = (  # (label, object path under the services, method)
     ("projection: read pending events", "events", "pending"),
     ("projection: aliases lookup", "records", "aliases_for"),
     ("projection: graph store apply", "graph", "apply"),
-    ("projection: state records write", "records", "write"),
-    ("projection: mark projected (same transaction as the records)", "events", "mark_projected"),
+    ("projection: state records (merge reads, upserts, changes, projected marks)", "projector", "_write_records"),
 )
 
 

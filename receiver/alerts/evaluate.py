@@ -127,8 +127,9 @@ class Evaluator(BackgroundLoop):
                         return total
                 index = self.rules.index()
                 if not index.types() & EVENT_TYPES and not self._has_active():
-                    # nothing can fire or recover: skip to the bound without reading the events
-                    with transaction(self.engine) as conn:
+                    # nothing can fire or recover: skip to the bound without reading the events (not durably: a
+                    # crash only makes the next pass skip again; on SQLite no fsync while holding the writer lock)
+                    with transaction(self.engine, durable=False) as conn:
                         _advance(conn, bound)
                     return total
                 with self.engine.connect() as conn:

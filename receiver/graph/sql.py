@@ -31,7 +31,7 @@ from lineagelens.receiver.graph.model import (
     RunNodeRow,
     Subgraph,
 )
-from lineagelens.receiver.state.db import chunks, insert, transaction
+from lineagelens.receiver.state.db import WriteStep, chunks, insert, transaction, write_in_steps
 from lineagelens.receiver.state.key_sets import KeySet
 from lineagelens.receiver.state.prepared_writes import PreparedWrite, ReadyRows
 from lineagelens.receiver.state.tables import graph_edges as E
@@ -103,21 +103,22 @@ class SqlGraphStore(GraphStore):
     # -- writes ------------------------------------------------------------------------------------
     def apply(self, *, batch: GraphBatch) -> None:
         # SQLite has one writer, which ingest commits wait for: the batch's rows are made ready for the driver
-        # before the transaction, so it holds the lock only while SQLite writes (~5x shorter); the stored run
-        # nodes its runs merge with are read before it too (only projection writes the graph, one drainer at a
-        # time, and the previous batch has committed)
+        # before writing, so the lock is held only while SQLite writes (~5x shorter), and in short transactions
+        # (write_in_steps); the stored run nodes its runs merge with are read before too (only projection
+        # writes the graph, one drainer at a time, and the previous batch has committed)
         nodes = self._node_write.ready(_node_values(r) for r in batch.nodes.values())
         edges = self._edge_write.ready(_edge_values(e) for e in batch.edges.values())
         try:
             with self.engine.connect() as conn:
                 run_nodes, run_edges = self._run_rows(conn, list(batch.runs.values()))
-            with transaction(self.engine, durable=False) as conn:  # a projection batch: redone from the log
-                nodes.execute(conn)
-                for alias, canonical in sorted(batch.merges.items()):
-                    self._fold(conn, alias, canonical)
-                run_nodes.execute(conn)
-                run_edges.execute(conn)
-                edges.execute(conn)
+                # an alias has something to fold once it is a node (most are never stored under their name)
+                stored = {n.id for n in self._nodes(conn, list(batch.merges))} if batch.merges else set()
+            folds: list[WriteStep] = [functools.partial(self._fold, alias=alias, canonical=canonical)
+                                      for alias, canonical in sorted(batch.merges.items())
+                                      if alias in stored or alias in batch.nodes]
+            # a projection batch, redone from the event log after a crash: every step merges idempotently
+            write_in_steps(self.engine, [*nodes.steps(), *folds, *run_nodes.steps(), *run_edges.steps(),
+                                         *edges.steps()])
         except OperationalError as exc:
             raise GraphUnavailable(str(exc)) from exc
 

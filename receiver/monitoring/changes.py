@@ -1,7 +1,8 @@
 """The change feed of the live streams: the ``monitoring_changes`` table.
 
-Projection records, in the same transaction as its records, which runs it touched, which datasets runs
-wrote, and which nodes and edges are new; a health check records a source's status transition; the incident
+Projection records, right after its records (in the same transaction on PostgreSQL; on SQLite, where a batch
+commits in short transactions, in the ones that follow), which runs it touched, which datasets runs wrote, and
+which nodes and edges are new; a health check records a source's status transition; the incident
 service records, in the transaction of each incident change, the ``alert.*`` message it makes (kind ``alert``:
 the incident's root node, its id, the message type and the incident's state then). Rows hold ids only (and
 that state); a row's id is the ``seq`` of the stream message built from it, in every process. Writers take
@@ -12,10 +13,11 @@ finds an id below N), and on PostgreSQL send ``NOTIFY lineagelens_monitoring`` w
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -24,8 +26,9 @@ import sqlalchemy as sa
 
 from lineagelens.receiver.graph.model import Rel, dataset_id, job_id
 from lineagelens.receiver.projection.build import Projection
-from lineagelens.receiver.state.db import advisory_lock, chunks, transaction
+from lineagelens.receiver.state.db import WriteStep, advisory_xact_lock, chunks, transaction
 from lineagelens.receiver.state.key_sets import KeySet
+from lineagelens.receiver.state.prepared_writes import PreparedWrite
 from lineagelens.receiver.state.tables import datasets, jobs, monitoring_changes, run_datasets, runs
 
 log = logging.getLogger(__name__)
@@ -81,15 +84,34 @@ class ChangeFeed:
     # -- writing -----------------------------------------------------------------------------------
     def write(self, conn: sa.Connection, rows: Sequence[dict[str, Any]]) -> None:
         """Append change rows inside the caller's transaction (and notify listeners at its commit)."""
+        for step in self._steps(rows):
+            step(conn)
+
+    def _steps(self, rows: Sequence[dict[str, Any]]) -> list[WriteStep]:
+        """Appending ``rows``, as steps of one transaction or (``db.write_in_steps``) several."""
         if not rows:
-            return
-        with advisory_lock(conn, LOCK_CHANGES):
-            now = _now()
-            conn.execute(monitoring_changes.insert(), [{"namespace": None, "ref": None, "target": None,
-                                                        "detail": None, "created_at": now, **r} for r in rows])
-            if self.postgres:
-                conn.execute(sa.text("SELECT pg_notify(:channel, (SELECT max(id) FROM monitoring_changes)::text)"),
-                             {"channel": CHANNEL})
+            return []
+        now = _now()
+        ready = self._insert.ready({"namespace": None, "ref": None, "target": None, "detail": None,
+                                    "created_at": now, **r} for r in rows)
+        if not self.postgres:
+            return ready.steps()  # SQLite's writer lock keeps the ids in commit order
+        return [self._in_order, *ready.steps(), self._notify]
+
+    @functools.cached_property
+    def _insert(self) -> PreparedWrite:
+        return PreparedWrite(self.engine, monitoring_changes, monitoring_changes.insert(),
+                             [c.name for c in monitoring_changes.columns if c.name != "id"])
+
+    @staticmethod
+    def _in_order(conn: sa.Connection) -> None:
+        """Writers of change rows take turns until their commit, so their ids become visible in order."""
+        advisory_xact_lock(conn, LOCK_CHANGES)
+
+    @staticmethod
+    def _notify(conn: sa.Connection) -> None:
+        conn.execute(sa.text("SELECT pg_notify(:channel, (SELECT max(id) FROM monitoring_changes)::text)"),
+                     {"channel": CHANNEL})
 
     def record_alerts(self, conn: sa.Connection, alerts: Sequence[AlertChange]) -> None:
         """The incident service's hook: called in the transaction of incident changes with, per change, the
@@ -97,11 +119,10 @@ class ChangeFeed:
         self.write(conn, [{"kind": ALERT, "subject": a.root_node_id, "ref": str(a.incident_id), "target": a.type,
                            "detail": a.state} for a in alerts])
 
-    def record_projection(self, conn: sa.Connection, projection: Projection) -> Callable[[sa.Connection], None]:
+    def record_projection(self, conn: sa.Connection, projection: Projection) -> list[WriteStep]:
         """The projector's hook: tells on ``conn`` (before the batch's records are written) what the batch
-        changes, and returns the write of those rows that the projector makes in the batch's transaction."""
-        rows = self._projection_rows(conn, projection)
-        return lambda transaction: self.write(transaction, rows)
+        changes, and returns the writes of those rows, which the projector makes right after the records'."""
+        return self._steps(self._projection_rows(conn, projection))
 
     def _projection_rows(self, conn: sa.Connection, projection: Projection) -> list[dict[str, Any]]:
         state = projection.state

@@ -34,7 +34,7 @@ from lineagelens.receiver.projection import facets as F
 from lineagelens.receiver.projection.build import Normalize, Projection, build, same_name
 from lineagelens.receiver.projection.parsed_cache import ParsedCache
 from lineagelens.receiver.state import db
-from lineagelens.receiver.state.db import LOCK_PROJECT, transaction
+from lineagelens.receiver.state.db import LOCK_PROJECT, WriteStep, write_in_steps
 from lineagelens.receiver.state.event_log import EventLog, StoredEvent
 from lineagelens.receiver.state.record_store import RecordStore
 from lineagelens.receiver.state.records import Key
@@ -105,10 +105,9 @@ class Projector:
         self.parsed = ParsedCache()  # content hash -> event, from ingest; bounded by payload bytes and age
         # Called after a rebuild, e.g. to restore manual lineage that lives outside the event log.
         self.after_rebuild: Callable[[], None] | None = None
-        # Called for each batch with a read connection before its transaction (its records not yet written),
-        # returning a write to make inside that transaction: live monitoring tells what the batch changes and
-        # records it, committed with the records.
-        self.on_project: Callable[[sa.Connection, Projection], Callable[[sa.Connection], None]] | None = None
+        # Called for each batch with a read connection before its records are written, returning writes to make
+        # right after them: live monitoring tells what the batch changes and records it.
+        self.on_project: Callable[[sa.Connection, Projection], list[WriteStep]] | None = None
 
     def remember(self, content_hash: str, event: ParsedEvent, size: int) -> None:
         """Keep an event ingest has just parsed (``size``: its payload length), so projecting it soon after
@@ -210,7 +209,7 @@ class Projector:
         return _Prepared([s.id for s in batch], build(parsed, aliases, normalize))
 
     def _write(self, prepared: _Prepared) -> _Prepared:
-        """Graph first, then the records and the projected marks in one transaction."""
+        """Graph first, then the records, then the projected marks."""
         return self._write_records(self._write_graph(prepared))
 
     def _write_graph(self, prepared: _Prepared) -> _Prepared:
@@ -225,16 +224,15 @@ class Projector:
 
     def _write_records(self, prepared: _Prepared) -> _Prepared:
         ids, projection = prepared.ids, prepared.projection
-        # Read what the batch merges with before the transaction (on SQLite it holds the writer lock ingest
-        # waits for): only projection writes these rows, and the previous batch's transaction has committed.
+        # Read what the batch merges with before writing (on SQLite writes hold the lock ingest waits for): only
+        # projection writes these rows, and the previous batch's have committed.
         with self.engine.connect() as conn:
-            changes = self.on_project(conn, projection) if self.on_project else None
+            changes = self.on_project(conn, projection) if self.on_project else []
             records = self.records.merged(conn, projection.state)
-        with transaction(self.engine, durable=False) as conn:  # lost in a crash only with what follows it
-            if changes:
-                changes(conn)
-            self.records.write(conn, records)
-            self.events.mark_projected(conn, ids)
+        # One transaction on PostgreSQL; short ones on SQLite (write_in_steps): the records, then the change rows
+        # (a change seen is a change stored), the projected marks last. A crash in between leaves the events
+        # pending, and projecting them again merges to the same records.
+        write_in_steps(self.engine, [*self.records.steps(records), *changes, *self.events.projected_steps(ids)])
         if self.on_batch:
             self.on_batch(len(ids), 0)
         return prepared

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from importlib import resources
 from typing import Any, TypeVar
@@ -150,7 +151,8 @@ def transaction(engine: sa.Engine, *, durable: bool = True) -> Iterator[sa.Conne
     wrote in between, whereas waiting for the lock up front is bounded by the busy timeout.
 
     ``durable=False`` is for writes that can be derived again from what is durable — a projection batch (the
-    graph, the records, the events' projected marks), redone from the event log: on SQLite its commit does not
+    graph, the records, the events' projected marks), redone from the event log — or whose loss in a crash is
+    harmless (the alert cursor skipping events no rule reads): on SQLite its commit does not
     wait for fsync (``synchronous=NORMAL``), which shortens how long it holds the one writer lock that ingest
     commits wait for. WAL keeps the order: a crash can lose such a commit only together with every later one,
     so the events it marked are simply projected again. After releasing the lock it checkpoints the WAL (see
@@ -160,6 +162,14 @@ def transaction(engine: sa.Engine, *, durable: bool = True) -> Iterator[sa.Conne
         with engine.begin() as conn:
             yield conn
         return
+    with _sqlite_transaction(engine, durable=durable) as conn:
+        yield conn
+    if not durable:
+        _checkpoint(engine)
+
+
+@contextmanager
+def _sqlite_transaction(engine: sa.Engine, *, durable: bool) -> Iterator[sa.Connection]:
     with sqlite_writer(engine), engine.connect() as conn:
         if not durable:
             conn.exec_driver_sql("PRAGMA synchronous=NORMAL")
@@ -174,9 +184,53 @@ def transaction(engine: sa.Engine, *, durable: bool = True) -> Iterator[sa.Conne
         finally:
             if not durable:
                 conn.exec_driver_sql("PRAGMA synchronous=FULL")  # the pooled connection's default again
-    if not durable:
-        with engine.connect() as conn:
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+def _checkpoint(engine: sa.Engine) -> None:
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
+
+# Part of a write made by ``write_in_steps``: a callable writing on the transaction's connection.
+WriteStep = Callable[[sa.Connection], None]
+# Rows per step, for writes split into steps: a few milliseconds of SQLite's work at most.
+STEP_ROWS = 200
+# A projection batch on SQLite commits once a transaction has held the writer lock this long, rather than once:
+# ingest commits queue for the same lock, and one transaction per batch made them wait up to ~45 ms (a 400-event
+# batch held it ~22 ms for its graph, ~20 for its records and marks).
+SQLITE_TRANSACTION_SECONDS = 0.003
+# Between two of those transactions the writer pauses this long, so a commit queued on the lock takes it: a
+# writer that asks again at once would usually get it back before the woken waiter has run.
+SQLITE_HANDOVER_SECONDS = 0.0005
+
+
+def write_in_steps(engine: sa.Engine, steps: Iterable[WriteStep]) -> None:
+    """Make ``steps`` in order: writes derived from the event log (a projection batch), idempotent, so they
+    can be redone after a crash at any point. On PostgreSQL they share one transaction, which blocks no one.
+    On SQLite they share non-durable transactions (``transaction(durable=False)``), each committed once it has
+    held the writer lock ``SQLITE_TRANSACTION_SECONDS`` (plus the step under way), and the lock is handed over
+    in between: an ingest commit waits for one short transaction, not the whole batch. Readers may see a batch
+    half written, as they already do between its graph and its records."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            for write in steps:
+                write(conn)
+        return
+    pending = iter(steps)
+    step: WriteStep | None = next(pending, None)
+    if step is None:
+        return
+    while step is not None:
+        with _sqlite_transaction(engine, durable=False) as conn:
+            began = time.perf_counter()
+            while step is not None:
+                step(conn)
+                step = next(pending, None)
+                if time.perf_counter() - began >= SQLITE_TRANSACTION_SECONDS:
+                    break
+        if step is not None:
+            time.sleep(SQLITE_HANDOVER_SECONDS)
+    _checkpoint(engine)
 
 
 def insert(engine: sa.Engine, table: sa.Table) -> Any:
@@ -185,13 +239,11 @@ def insert(engine: sa.Engine, table: sa.Table) -> Any:
     return dialect.insert(table)
 
 
-@contextmanager
-def advisory_lock(conn: sa.Connection, key: int) -> Iterator[None]:
-    """Hold a PostgreSQL transaction-level advisory lock for the rest of ``conn``'s transaction.
+def advisory_xact_lock(conn: sa.Connection, key: int) -> None:
+    """Take a PostgreSQL transaction-level advisory lock, held until ``conn``'s transaction ends.
     On SQLite the write lock taken by the transaction itself serialises writers."""
     if conn.dialect.name == "postgresql":
         conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-    yield
 
 
 def alembic_config(url: str) -> Config:
@@ -204,7 +256,8 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(engine: sa.Engine) -> None:
     """Bring the schema to the newest revision (one process at a time on PostgreSQL)."""
-    with engine.begin() as conn, advisory_lock(conn, LOCK_MIGRATE):
+    with engine.begin() as conn:
+        advisory_xact_lock(conn, LOCK_MIGRATE)
         config = alembic_config(engine.url.render_as_string(hide_password=False))
         config.attributes["connection"] = conn
         command.upgrade(config, "head")

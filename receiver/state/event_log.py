@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from lineagelens.receiver.openlineage.model import ParsedEvent
 from lineagelens.receiver.state.autocommit import AutocommitWriter
-from lineagelens.receiver.state.db import insert, transaction
+from lineagelens.receiver.state.db import STEP_ROWS, WriteStep, chunks, insert, transaction
 from lineagelens.receiver.state.key_sets import KeySet
 from lineagelens.receiver.state.tables import lineage_events
 
@@ -144,6 +144,10 @@ class EventLog:
     def mark_projected(self, conn: sa.Connection, ids: Sequence[int]) -> None:
         """Inside the caller's transaction (the one writing the projected records)."""
         conn.execute(self._mark_projected, self._ids.params_of(ids))
+
+    def projected_steps(self, ids: Sequence[int]) -> list[WriteStep]:
+        """Marking ``ids`` projected, as steps of ``db.write_in_steps`` (after the steps writing their records)."""
+        return [functools.partial(self.mark_projected, ids=page) for page in chunks(ids, STEP_ROWS)]
 
     def mark_failed(self, ids: Sequence[int], error: str) -> None:
         with transaction(self.engine) as conn:

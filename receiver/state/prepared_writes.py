@@ -12,11 +12,14 @@ interpreter lock with the rest of projection.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+import functools
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+
+from lineagelens.receiver.state.db import STEP_ROWS, WriteStep, chunks
 
 
 class PreparedWrite:
@@ -48,7 +51,7 @@ class PreparedWrite:
         return ReadyRows(self, [{name: row[name] if convert is None else convert(row[name])
                                  for name, convert in params} for row in rows])
 
-    def execute(self, conn: sa.Connection, rows: list[Any]) -> None:
+    def execute(self, conn: sa.Connection, rows: Sequence[Any]) -> None:
         """Write ``rows`` made ready by :meth:`ready` on the caller's connection (inside its transaction)."""
         if rows:
             conn.exec_driver_sql(self._sql, rows)
@@ -63,3 +66,7 @@ class ReadyRows:
 
     def execute(self, conn: sa.Connection) -> None:
         self.write.execute(conn, self.rows)
+
+    def steps(self) -> list[WriteStep]:
+        """These rows as steps of :func:`~lineagelens.receiver.state.db.write_in_steps`, ``STEP_ROWS`` each."""
+        return [functools.partial(self.write.execute, rows=page) for page in chunks(self.rows, STEP_ROWS)]

@@ -9,6 +9,7 @@ which ingest commits wait for: reading and merging there held it about twice as 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 from collections.abc import Iterable
@@ -19,7 +20,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from lineagelens.receiver.openlineage.model import RunState
-from lineagelens.receiver.state.db import chunks, insert, transaction
+from lineagelens.receiver.state.db import WriteStep, chunks, insert, transaction
 from lineagelens.receiver.state.key_sets import KeySet
 from lineagelens.receiver.state.prepared_writes import PreparedWrite, ReadyRows
 from lineagelens.receiver.state.records import (
@@ -184,18 +185,18 @@ class RecordStore:
             run_datasets=self._run_datasets_upsert.ready(_to_row(r) for r in rows.run_datasets.values()),
             aliases=dict(rows.aliases))
 
-    def write(self, conn: sa.Connection, rows: MergedRows) -> None:
-        """Upsert ``rows`` (from :meth:`merged`) inside the caller's transaction."""
-        for upsert in rows.upserts:
-            upsert.execute(conn)
-        rows.run_datasets.execute(conn)
+    def steps(self, rows: MergedRows) -> list[WriteStep]:
+        """The upserts of ``rows`` (from :meth:`merged`), as steps of ``db.write_in_steps``."""
+        steps = [step for upsert in (*rows.upserts, rows.run_datasets) for step in upsert.steps()]
         if rows.aliases:
-            stmt = insert(self.engine, dataset_aliases).on_conflict_do_nothing(
-                index_elements=["namespace", "name"])
-            conn.execute(stmt, [
-                {"namespace": a[0], "name": a[1], "canonical_namespace": c[0], "canonical_name": c[1]}
-                for a, c in rows.aliases.items()])
-            self._fold_aliases(conn, rows.aliases)
+            steps.append(functools.partial(self._learn_aliases, learned=rows.aliases))
+        return steps
+
+    def _learn_aliases(self, conn: sa.Connection, learned: dict[Key, Key]) -> None:
+        stmt = insert(self.engine, dataset_aliases).on_conflict_do_nothing(index_elements=["namespace", "name"])
+        conn.execute(stmt, [{"namespace": a[0], "name": a[1], "canonical_namespace": c[0], "canonical_name": c[1]}
+                            for a, c in learned.items()])
+        self._fold_aliases(conn, learned)
 
     def _merge(self, conn: sa.Connection, table: sa.Table, cls: type[Any], incoming: dict[Any, Any]
                ) -> dict[Any, Any]:
