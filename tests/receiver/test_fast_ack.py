@@ -135,6 +135,58 @@ def test_concurrent_requests_share_one_commit_and_each_gets_its_own_ids() -> Non
     assert sorted(every) == list(range(10))  # no id given twice, none lost
 
 
+class _CountingLock:
+    """A lock that counts how often it was taken."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.taken = 0
+
+    def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
+        got = self._lock.acquire(blocking, timeout)
+        self.taken += got
+        return got
+
+    def release(self) -> None:
+        self._lock.release()
+
+    def locked(self) -> bool:
+        return self._lock.locked()
+
+    def __enter__(self) -> bool:
+        return self.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def test_requests_committed_by_another_leader_are_answered_without_taking_the_log_in_turn() -> None:
+    log = _SlowLog()
+    group = GroupCommit(log)  # type: ignore[arg-type]
+    lock = group._commit_lock = _CountingLock()  # type: ignore[assignment]
+    answers: dict[int, list[int | None]] = {}
+
+    def post(n: int) -> None:
+        answers[n] = group.append([NewEvent(parsed=None, payload=f"{n}-{i}") for i in range(n)])  # type: ignore[arg-type]
+
+    first = threading.Thread(target=post, args=(1,))
+    first.start()
+    while not lock.locked():
+        time.sleep(0.001)
+    others = [threading.Thread(target=post, args=(n,)) for n in (2, 3, 4)]
+    for t in others:
+        t.start()
+    while len(group._queue) < 3:
+        time.sleep(0.001)
+    log.release.set()
+    for t in [first, *others]:
+        t.join(5)
+    assert log.commits == [1, 9] and sorted(answers) == [1, 2, 3, 4]
+    # two commits, two leaders: the two requests the second leader committed for others were woken with their
+    # ids, not handed the log one after the other to find out
+    assert lock.taken == 2
+
+
 def test_a_failing_group_falls_back_to_one_commit_per_request() -> None:
     class Picky:
         def append(self, events: Sequence[Any]) -> list[int | None]:
