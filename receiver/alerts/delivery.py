@@ -89,12 +89,16 @@ class Delivery(BackgroundLoop):
     def _backoff(self, attempts: int) -> float:
         return float(min(self.retry_base * (2 ** max(attempts - 1, 0)), self.retry_max))
 
-    def _claim(self, row: Any, now: datetime) -> bool:
+    def _claim(self, planned: Any, now: datetime) -> bool:
+        """Take a row planned as due (its ``next_attempt_at`` as the plan read it) for one attempt, by moving
+        its next attempt past a lease; False when it changed since the plan — another receiver claimed it
+        (its lease) or attempted it (its backoff) — so it is not this pass's to send."""
         lease = now + timedelta(seconds=self.channels.timeout * 3 + 30)
         with transaction(self.engine) as conn:
             claimed = conn.execute(alert_notifications.update().where(
-                alert_notifications.c.id == row.id, alert_notifications.c.status == PENDING,
-                alert_notifications.c.next_attempt_at == row.next_attempt_at).values(next_attempt_at=lease))
+                alert_notifications.c.id == planned.id, alert_notifications.c.status == PENDING,
+                alert_notifications.c.next_attempt_at == planned.next_attempt_at,
+                alert_notifications.c.next_attempt_at <= now).values(next_attempt_at=lease))
         return bool(claimed.rowcount)
 
     def _recent_attempts(self, channel_id: str, now: datetime) -> list[datetime]:
@@ -123,7 +127,9 @@ class Delivery(BackgroundLoop):
         attempted = 0
         for planned in send:
             row = rows.get(planned.id)
-            if row is not None and self._claim(row, now):
+            # claimed against the plan, not the row read since: another receiver's claim in between has moved
+            # the row's next attempt to its lease, and a claim on that value would send the row a second time
+            if row is not None and self._claim(planned, now):
                 attempted += self._attempt(row, now)
         return attempted
 

@@ -199,7 +199,7 @@ def test_the_scheduler_and_health_checks_move_to_the_survivor_and_work_is_done_o
             deadline = time.monotonic() + 20
             while time.monotonic() < deadline and not server.requests:
                 time.sleep(0.1)
-            assert len(server.requests) == 1, [r.body for r in server.requests]
+            assert len(server.requests) == 1, [(r.json()["event"], r.json()["title"]) for r in server.requests]
             before = first.get("/api/v1/incidents")["incidents"][0]["occurrences"]
 
             first.kill()  # the leader of both dies

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -121,3 +124,41 @@ def test_rows_over_a_channel_limit_are_postponed_together_without_being_attempte
         assert d.run_due(T0 + timedelta(seconds=59)) == 0
         assert d.run_due(T0 + timedelta(seconds=61)) == 2
         assert len(server.requests) == 4
+
+
+def test_a_notification_another_receiver_claimed_after_this_pass_planned_it_is_sent_once(tmp_path: Path) -> None:
+    """Two receivers' delivery passes: A plans (reads what is due), B claims the row and is sending it when A
+    reads the rows it planned and claims them. The row is no longer due (B's lease): A must leave it."""
+    with http_server({"/hook": (200, {})}) as server:
+        app = alert_app(tmp_path)
+        channel = create(app.test_client(), "/api/v1/channels", {"name": "h", "kind": "webhook",
+                                                                 "config": {"url": f"{server.url}/hook"}})
+        _queue(app, channel["id"])
+        mine = alerts(app).delivery
+        a = Delivery(engine=mine.engine, channels=mine.channels)
+        b = Delivery(engine=mine.engine, channels=mine.channels)
+        a_planned, b_sending, a_done = threading.Event(), threading.Event(), threading.Event()
+        plan, attempt = a._within_limits, b._attempt
+
+        def plan_then_let_b_claim(due: Any, now: datetime) -> list[Any]:
+            planned = plan(due, now)
+            a_planned.set()
+            assert b_sending.wait(10)
+            return planned
+
+        def send_while_a_goes_on(row: Any, now: datetime) -> int:
+            b_sending.set()
+            a_done.wait(10)  # (never set when A sends the row too: it waits at the server for B's turn)
+            return attempt(row, now)
+
+        a._within_limits = plan_then_let_b_claim  # type: ignore[method-assign]
+        b._attempt = send_while_a_goes_on  # type: ignore[method-assign]
+        with ThreadPoolExecutor(2) as pool:
+            a_sent = pool.submit(a.run_due, T0)
+            assert a_planned.wait(10)
+            b_sent = pool.submit(b.run_due, T0)
+            sent_by_a = a_sent.result(30)
+            a_done.set()
+            sent_by_b = b_sent.result(30)
+        assert (sent_by_a, sent_by_b) == (0, 1)
+        assert len(server.requests) == 1
