@@ -21,15 +21,14 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 
 from lineagelens.receiver.background import BackgroundLoop
 from lineagelens.receiver.state import db
-from lineagelens.receiver.state.db import transaction
+from lineagelens.receiver.state.db import transaction, try_session_lock
 from lineagelens.receiver.state.tables import alert_cursor, incidents, lineage_events
 
 from . import model as M
@@ -45,29 +44,6 @@ CHUNK = 100  # firings and recoveries per write transaction
 QUIET_SECONDS = 0.25  # no projection batch for this long: ingest is quiet, evaluate now
 LOCK_EVALUATE = 0x4C4C_0A01
 BATCH = 1000
-
-
-@contextmanager
-def try_session_lock(engine: sa.Engine, key: int, local: threading.Lock) -> Iterator[bool]:
-    """Whether this thread holds ``key`` (PostgreSQL session advisory lock; a process lock elsewhere)."""
-    if not local.acquire(blocking=False):
-        yield False
-        return
-    try:
-        if engine.dialect.name != "postgresql":
-            yield True
-            return
-        with engine.connect() as conn:
-            got = bool(conn.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}))
-            conn.commit()
-            try:
-                yield got
-            finally:
-                if got:
-                    conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
-                    conn.commit()
-    finally:
-        local.release()
 
 
 def _advance(conn: sa.Connection, position: int) -> None:

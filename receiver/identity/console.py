@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import logging
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
@@ -27,12 +28,14 @@ from lineagelens.receiver.graph.model import Rel, dataset_id
 from lineagelens.receiver.identity.candidates import CandidateGroup, DatasetInfo, find_candidates, find_external
 from lineagelens.receiver.identity.rules import Key, MergeRule, MergeRules
 from lineagelens.receiver.projection.projector import Projector
+from lineagelens.receiver.state.db import try_session_lock
 from lineagelens.receiver.state.event_log import EventLog
 from lineagelens.receiver.state.tables import dataset_aliases, dataset_versions, datasets
 
 log = logging.getLogger(__name__)
 
 POLL_SECONDS = 5.0  # how often the applier looks for rules another receiver stored (a local write wakes it)
+LOCK_IDENTITY = 0x4C4C_0B01  # one receiver at a time re-projects the event log for merge rules
 
 
 class InvalidMerge(ApiError):
@@ -74,6 +77,7 @@ class IdentityConsole:
         self.plugins = plugins
         self.rules = MergeRules(engine)
         self.applier = MergeApplier(self)
+        self._applying = threading.Lock()
 
     # -- reads -------------------------------------------------------------------------------------
     def dataset_infos(self) -> list[DatasetInfo]:
@@ -179,7 +183,13 @@ class IdentityConsole:
 
     def apply_pending(self) -> bool:
         """One background run: re-project the event log for every rule waiting to be applied or undone.
-        True when a run happened and succeeded."""
+        True when a run happened and succeeded. Every receiver's applier looks for rules (woken, or every
+        POLL_SECONDS); one at a time runs (the others skip: what they would claim is taken, or left for the
+        next run)."""
+        with try_session_lock(self.engine, LOCK_IDENTITY, self._applying) as mine:
+            return mine and self._apply_claimed()
+
+    def _apply_claimed(self) -> bool:
         claim = self.rules.claim()
         if not claim.ids:
             return False

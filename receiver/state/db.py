@@ -239,6 +239,32 @@ def insert(engine: sa.Engine, table: sa.Table) -> Any:
     return dialect.insert(table)
 
 
+@contextmanager
+def try_session_lock(engine: sa.Engine, key: int, local: threading.Lock) -> Iterator[bool]:
+    """Whether this thread holds ``key``: across receivers, a PostgreSQL session advisory lock, released when the
+    block ends or its connection closes (a receiver that dies lets go); elsewhere (SQLite: one process does the
+    work) only ``local``, the caller's process lock. For work one receiver at a time does while the others skip
+    it: never blocks."""
+    if not local.acquire(blocking=False):
+        yield False
+        return
+    try:
+        if engine.dialect.name != "postgresql":
+            yield True
+            return
+        with engine.connect() as conn:
+            got = bool(conn.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}))
+            conn.commit()
+            try:
+                yield got
+            finally:
+                if got:
+                    conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+                    conn.commit()
+    finally:
+        local.release()
+
+
 def advisory_xact_lock(conn: sa.Connection, key: int) -> None:
     """Take a PostgreSQL transaction-level advisory lock, held until ``conn``'s transaction ends.
     On SQLite the write lock taken by the transaction itself serialises writers."""

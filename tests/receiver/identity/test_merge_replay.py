@@ -14,7 +14,7 @@ from flask import Flask
 from lineagelens.receiver import services
 from lineagelens.receiver.graph.base import GraphUnavailable
 from lineagelens.receiver.state import tables as T
-from tests.conftest import backend_config, close_app, make_app, post_events, projected_state
+from tests.conftest import POSTGRES_URL, backend_config, close_app, make_app, post_events, projected_state
 from tests.receiver.identity.support import dataset, run
 
 ORDERS = {"id": "bigint", "amount": "decimal(10,2)"}
@@ -183,3 +183,40 @@ def test_on_every_backend_a_merge_and_its_undo_answer_like_a_fresh_replay(
         assert _lineage(replay.test_client()) == merged
     finally:
         close_app(replay)
+
+
+@pytest.mark.postgres
+def test_two_receivers_woken_together_re_project_the_event_log_once_for_a_rule(tmp_path: Path) -> None:
+    """Every receiver's applier looks for stored or undone rules (woken, or polling); only one re-projects the
+    event log, the other finds the work taken. Checked with an undo, which the claim takes as it is."""
+    first = make_app(backend_config("postgres", tmp_path))
+    second = make_app({"DATABASE_URL": POSTGRES_URL})
+    try:
+        post_events(first.test_client(), events())
+        one, other = services.get(first).identity, services.get(second).identity
+        rule = one.merge(alias=S3A, canonical=S3, created_by="tests")
+        assert one.apply_pending() is True
+        one.undo(rule.id)
+        rebuilds: list[str] = []
+        rebuild, rebuild_other = one.projector.rebuild, other.projector.rebuild
+        meanwhile: list[bool] = []
+
+        def first_rebuild(**kwargs: Any) -> Any:
+            rebuilds.append("first")
+            meanwhile.append(other.apply_pending())  # the second receiver's applier, woken by the same undo
+            return rebuild(**kwargs)
+
+        def second_rebuild(**kwargs: Any) -> Any:
+            rebuilds.append("second")
+            return rebuild_other(**kwargs)
+
+        one.projector.rebuild = first_rebuild  # type: ignore[method-assign]
+        other.projector.rebuild = second_rebuild  # type: ignore[method-assign]
+        assert one.apply_pending() is True
+        assert (rebuilds, meanwhile) == (["first"], [False])
+        found = one.rules.get(rule.id)
+        assert found is not None and found.state == "undone"
+        assert other.apply_pending() is False  # nothing left once the first is done
+    finally:
+        close_app(second)
+        close_app(first)
