@@ -2,8 +2,9 @@
 
 A notification is a row written in the same transaction as the incident change that caused it, so nothing
 is lost by a restart. A background thread sends the rows that are due: each is claimed first (its next
-attempt moved past a lease, by a conditional UPDATE, so two receivers never send the same row at the same
-time), then sent through the channel plugin. A failure is retried with exponential backoff up to
+attempt moved past a lease, by a conditional UPDATE on the row as planned, so no row is sent twice), then sent
+through the channel plugin. Across receivers one pass sends at a time (an advisory lock), so a channel's
+per-minute limit holds for the deployment. A failure is retried with exponential backoff up to
 ``ALERT_MAX_ATTEMPTS``; a channel over its per-minute rate limit has its rows postponed, not attempted.
 The unique ``dedup_key`` (incident, event, channel) makes each notification exist once.
 """
@@ -12,8 +13,9 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -24,7 +26,7 @@ from lineagelens.receiver.sources.network import NetworkRefused
 from lineagelens.receiver.sources.secrets import SecretsUnreadable
 from lineagelens.receiver.sources.types import DeliveryFailed
 from lineagelens.receiver.state import db
-from lineagelens.receiver.state.db import transaction
+from lineagelens.receiver.state.db import transaction, try_session_lock
 from lineagelens.receiver.state.tables import alert_channels, alert_notifications
 
 from .channels import ChannelService
@@ -32,6 +34,7 @@ from .channels import ChannelService
 log = logging.getLogger(__name__)
 
 PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+LOCK_DELIVERY = 0x4C4C_0A03  # one receiver's pass sends at a time
 
 
 def _iso(value: datetime | None) -> str | None:
@@ -67,6 +70,7 @@ class Delivery(BackgroundLoop):
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
 
     thread_name = "lineagelens-alert-delivery"
+    _passing: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
     def __post_init__(self) -> None:
         self._init_loop()
@@ -112,8 +116,14 @@ class Delivery(BackgroundLoop):
             conn.execute(alert_notifications.update().where(alert_notifications.c.id == row_id).values(**values))
 
     def run_due(self, now: datetime | None = None, *, limit: int = 50) -> int:
-        """Send every notification due at ``now`` (default: the clock); how many were attempted."""
-        now = now or self.clock()
+        """Send up to ``limit`` notifications due at ``now`` (default: the clock); how many were attempted.
+        One pass at a time sends across receivers (a PostgreSQL advisory lock; a pass that finds it taken
+        attempts nothing): the channels' per-minute limits are counted from the log by the only pass that
+        sends, and the holder's loop goes on while it finds work, so it also sends what others queued."""
+        with try_session_lock(self.engine, LOCK_DELIVERY, self._passing) as mine:
+            return self._send_due(now or self.clock(), limit) if mine else 0
+
+    def _send_due(self, now: datetime, limit: int) -> int:
         n = alert_notifications.c
         with self.engine.connect() as conn:  # only what planning needs: messages are read for the rows sent
             due = conn.execute(sa.select(n.id, n.channel_id, n.next_attempt_at).where(

@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from lineagelens.receiver.alerts.delivery import Delivery, queue_rows
 from lineagelens.receiver.state.db import transaction
-from tests.receiver.alerts.support import T0, alert_app, alerts, create
+from tests.conftest import POSTGRES_URL, backend_config, close_app, make_app
+from tests.receiver.alerts.support import LOOPBACK, T0, alert_app, alerts, create
 from tests.servers import http_server
 
 
@@ -162,3 +164,36 @@ def test_a_notification_another_receiver_claimed_after_this_pass_planned_it_is_s
             sent_by_b = b_sent.result(30)
         assert (sent_by_a, sent_by_b) == (0, 1)
         assert len(server.requests) == 1
+
+
+@pytest.mark.postgres
+def test_a_channel_limit_holds_across_receivers_sending_at_the_same_time(tmp_path: Path) -> None:
+    """Two receivers on one database with notifications due on a channel limited to 2 a minute: while one pass
+    is sending (here one row, its first attempt not yet in the log), the other's pass sends nothing, so the
+    channel gets its 2 a minute, not 2 per receiver's count."""
+    with http_server({"/hook": (200, {})}) as server:
+        first = make_app({**backend_config("postgres", tmp_path), **LOOPBACK})
+        second = make_app({"DATABASE_URL": POSTGRES_URL, **LOOPBACK})
+        try:
+            channel = create(first.test_client(), "/api/v1/channels", {
+                "name": "h", "kind": "webhook", "rateLimitPerMinute": 2, "config": {"url": f"{server.url}/hook"}})
+            for incident in range(1, 7):
+                _queue(first, channel["id"], incident)
+            one, other = alerts(first).delivery, alerts(second).delivery
+            finish = one._finish
+            meanwhile: list[int] = []
+
+            def record_after_the_other_pass(row_id: int, **values: Any) -> None:
+                if not meanwhile:  # the first send is out, not yet in the log: the other receiver's pass now
+                    meanwhile.append(other.run_due(T0))
+                finish(row_id, **values)
+
+            one._finish = record_after_the_other_pass  # type: ignore[method-assign]
+            sent = one.run_due(T0, limit=1)
+            assert (len(server.requests), meanwhile, sent) == (1, [0], 1)
+            assert one.run_due(T0) == 1 and len(server.requests) == 2  # the minute's 2; the others postponed
+            assert other.run_due(T0 + timedelta(seconds=61)) == 2  # the next minute, from either receiver
+            assert len(server.requests) == 4
+        finally:
+            close_app(second)
+            close_app(first)
