@@ -94,15 +94,14 @@ class Delivery(BackgroundLoop):
         return float(min(self.retry_base * (2 ** max(attempts - 1, 0)), self.retry_max))
 
     def _claim(self, planned: Any, now: datetime) -> bool:
-        """Take a row planned as due (its ``next_attempt_at`` as the plan read it) for one attempt, by moving
-        its next attempt past a lease; False when it changed since the plan — another receiver claimed it
-        (its lease) or attempted it (its backoff) — so it is not this pass's to send."""
+        """Take a row planned as due (its ``next_attempt_at`` as the plan read it, due then) for one attempt,
+        by moving its next attempt past a lease; False when it changed since the plan — another receiver
+        claimed it (its lease) or attempted it (its backoff) — so it is not this pass's to send."""
         lease = now + timedelta(seconds=self.channels.timeout * 3 + 30)
         with transaction(self.engine) as conn:
             claimed = conn.execute(alert_notifications.update().where(
                 alert_notifications.c.id == planned.id, alert_notifications.c.status == PENDING,
-                alert_notifications.c.next_attempt_at == planned.next_attempt_at,
-                alert_notifications.c.next_attempt_at <= now).values(next_attempt_at=lease))
+                alert_notifications.c.next_attempt_at == planned.next_attempt_at).values(next_attempt_at=lease))
         return bool(claimed.rowcount)
 
     def _recent_attempts(self, channel_id: str, now: datetime) -> list[datetime]:

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from lineagelens.receiver.alerts.delivery import Delivery, queue_rows
 from lineagelens.receiver.state.db import transaction
 from tests.conftest import POSTGRES_URL, backend_config, close_app, make_app
 from tests.receiver.alerts.support import LOOPBACK, T0, alert_app, alerts, create
-from tests.servers import http_server
+from tests.servers import HttpServer, http_server
 
 
 def _queue(app, channel_id: str, incident_id: int = 1) -> None:  # type: ignore[no-untyped-def]
@@ -26,13 +27,20 @@ def _queue(app, channel_id: str, incident_id: int = 1) -> None:  # type: ignore[
                                                           "severity": "error"}, now=T0))
 
 
+def _webhook(app: Flask, server: HttpServer, **fields: Any) -> str:
+    """A webhook channel posting to ``server``'s /hook (``fields``: more of the channel, e.g. its rate limit);
+    its id."""
+    channel = create(app.test_client(), "/api/v1/channels", {"name": "h", "kind": "webhook", **fields,
+                                                              "config": {"url": f"{server.url}/hook"}})
+    return str(channel["id"])
+
+
 def test_a_channel_answering_500_twice_is_delivered_on_the_third_attempt_and_logged(tmp_path: Path) -> None:
     with http_server({"/hook": (500, {"error": "secret internals"})}) as server:
         app = alert_app(tmp_path, ALERT_RETRY_BASE_SECONDS=10.0)
         client = app.test_client()
-        channel = create(client, "/api/v1/channels", {"name": "h", "kind": "webhook",
-                                                      "config": {"url": f"{server.url}/hook"}})
-        _queue(app, channel["id"])
+        channel_id = _webhook(app, server)
+        _queue(app, channel_id)
         d = alerts(app).delivery
         assert d.run_due(T0) == 1
         first = client.get("/api/v1/notifications").get_json()["notifications"][0]
@@ -56,9 +64,8 @@ def test_a_channel_answering_500_twice_is_delivered_on_the_third_attempt_and_log
 def test_a_client_error_is_not_retried(tmp_path: Path) -> None:
     with http_server({"/hook": (404, {})}) as server:
         app = alert_app(tmp_path)
-        channel = create(app.test_client(), "/api/v1/channels", {"name": "h", "kind": "webhook",
-                                                                 "config": {"url": f"{server.url}/hook"}})
-        _queue(app, channel["id"])
+        channel_id = _webhook(app, server)
+        _queue(app, channel_id)
         alerts(app).delivery.run_due(T0)
         row = app.test_client().get("/api/v1/notifications?status=failed").get_json()["notifications"]
         assert len(row) == 1 and row[0]["responseStatus"] == 404
@@ -67,10 +74,9 @@ def test_a_client_error_is_not_retried(tmp_path: Path) -> None:
 def test_the_same_incident_event_and_channel_is_queued_once(tmp_path: Path) -> None:
     with http_server({"/hook": (200, {})}) as server:
         app = alert_app(tmp_path)
-        channel = create(app.test_client(), "/api/v1/channels", {"name": "h", "kind": "webhook",
-                                                                 "config": {"url": f"{server.url}/hook"}})
-        _queue(app, channel["id"])
-        _queue(app, channel["id"])
+        channel_id = _webhook(app, server)
+        _queue(app, channel_id)
+        _queue(app, channel_id)
         alerts(app).delivery.run_due(T0)
         assert len(server.requests) == 1
 
@@ -78,11 +84,9 @@ def test_the_same_incident_event_and_channel_is_queued_once(tmp_path: Path) -> N
 def test_a_channel_over_its_rate_limit_is_postponed_not_dropped(tmp_path: Path) -> None:
     with http_server({"/hook": (200, {})}) as server:
         app = alert_app(tmp_path)
-        channel = create(app.test_client(), "/api/v1/channels", {"name": "h", "kind": "webhook",
-                                                                 "rateLimitPerMinute": 2,
-                                                                 "config": {"url": f"{server.url}/hook"}})
+        channel_id = _webhook(app, server, rateLimitPerMinute=2)
         for incident in (1, 2, 3):
-            _queue(app, channel["id"], incident)
+            _queue(app, channel_id, incident)
         d = alerts(app).delivery
         d.run_due(T0)
         assert len(server.requests) == 2
@@ -95,9 +99,8 @@ def test_a_channel_over_its_rate_limit_is_postponed_not_dropped(tmp_path: Path) 
 def test_pending_notifications_survive_a_restart(tmp_path: Path) -> None:
     with http_server({"/hook": (200, {})}) as server:
         app = alert_app(tmp_path)
-        channel = create(app.test_client(), "/api/v1/channels", {"name": "h", "kind": "webhook",
-                                                                 "config": {"url": f"{server.url}/hook"}})
-        _queue(app, channel["id"])
+        channel_id = _webhook(app, server)
+        _queue(app, channel_id)
         first = alerts(app).delivery
         # a new process: a fresh Delivery over the same database sends what the first one left
         again = Delivery(engine=first.engine, channels=first.channels)
@@ -109,10 +112,9 @@ def test_rows_over_a_channel_limit_are_postponed_together_without_being_attempte
     with http_server({"/hook": (200, {})}) as server:
         app = alert_app(tmp_path)
         client = app.test_client()
-        channel = create(client, "/api/v1/channels", {"name": "h", "kind": "webhook", "rateLimitPerMinute": 2,
-                                                      "config": {"url": f"{server.url}/hook"}})
+        channel_id = _webhook(app, server, rateLimitPerMinute=2)
         for incident in range(1, 11):
-            _queue(app, channel["id"], incident)
+            _queue(app, channel_id, incident)
         d = alerts(app).delivery
         written: list[int] = []
         sa.event.listen(d.engine, "commit", lambda _conn: written.append(1))
@@ -133,9 +135,8 @@ def test_a_notification_another_receiver_claimed_after_this_pass_planned_it_is_s
     reads the rows it planned and claims them. The row is no longer due (B's lease): A must leave it."""
     with http_server({"/hook": (200, {})}) as server:
         app = alert_app(tmp_path)
-        channel = create(app.test_client(), "/api/v1/channels", {"name": "h", "kind": "webhook",
-                                                                 "config": {"url": f"{server.url}/hook"}})
-        _queue(app, channel["id"])
+        channel_id = _webhook(app, server)
+        _queue(app, channel_id)
         mine = alerts(app).delivery
         a = Delivery(engine=mine.engine, channels=mine.channels)
         b = Delivery(engine=mine.engine, channels=mine.channels)
@@ -150,7 +151,7 @@ def test_a_notification_another_receiver_claimed_after_this_pass_planned_it_is_s
 
         def send_while_a_goes_on(row: Any, now: datetime) -> int:
             b_sending.set()
-            a_done.wait(10)  # (never set when A sends the row too: it waits at the server for B's turn)
+            a_done.wait(10)  # A's pass goes on to its end first
             return attempt(row, now)
 
         a._within_limits = plan_then_let_b_claim  # type: ignore[method-assign]
@@ -175,10 +176,9 @@ def test_a_channel_limit_holds_across_receivers_sending_at_the_same_time(tmp_pat
         first = make_app({**backend_config("postgres", tmp_path), **LOOPBACK})
         second = make_app({"DATABASE_URL": POSTGRES_URL, **LOOPBACK})
         try:
-            channel = create(first.test_client(), "/api/v1/channels", {
-                "name": "h", "kind": "webhook", "rateLimitPerMinute": 2, "config": {"url": f"{server.url}/hook"}})
+            channel_id = _webhook(first, server, rateLimitPerMinute=2)
             for incident in range(1, 7):
-                _queue(first, channel["id"], incident)
+                _queue(first, channel_id, incident)
             one, other = alerts(first).delivery, alerts(second).delivery
             finish = one._finish
             meanwhile: list[int] = []
